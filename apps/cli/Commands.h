@@ -1,0 +1,17 @@
+// Registration of the sijtrack subcommands (one file each).
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace sij::cli {
+
+void register_info(CLI::App& app);
+void register_demo(CLI::App& app);
+
+// Exit status set by the subcommand that ran (0 when it succeeded).
+int exit_code();
+void set_exit_code(int code);
+
+}  // namespace sij::cli

@@ -1,0 +1,3 @@
+#include "apps/cli/Commands.h"
+#include <CLI/CLI.hpp>
+namespace sij::cli { void register_demo(CLI::App&) {} }

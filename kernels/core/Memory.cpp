@@ -1,0 +1,103 @@
+#include "kernels/core/Memory.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#if SIJTRACK_WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace sij {
+namespace {
+
+constexpr std::size_t kHostAlignment = 64;  // one cache line; also enough for AVX-512 loads
+
+#if SIJTRACK_WITH_CUDA
+void check_cuda(cudaError_t status, const char* what) {
+  if (status != cudaSuccess) {
+    throw std::runtime_error(std::string("CUDA ") + what + " failed: " + cudaGetErrorString(status));
+  }
+}
+#endif
+
+bool use_pinned_host_memory() { return cuda_device_count() > 0; }
+
+void require_cuda_build() {
+  if (!cuda_compiled()) {
+    throw std::runtime_error("the CUDA backend is not compiled into this build (-DSIJTRACK_CUDA=OFF)");
+  }
+}
+
+}  // namespace
+
+void* backend_allocate(Backend backend, std::size_t bytes) {
+  if (bytes == 0) bytes = 1;  // a valid, distinct pointer even for empty buffers
+  if (backend == Backend::Cpu) {
+#if SIJTRACK_WITH_CUDA
+    if (use_pinned_host_memory()) {
+      void* ptr = nullptr;
+      check_cuda(cudaMallocHost(&ptr, bytes), "pinned host allocation");
+      return ptr;
+    }
+#endif
+    const std::size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
+    void* ptr = std::aligned_alloc(kHostAlignment, rounded);
+    if (ptr == nullptr) throw std::bad_alloc();
+    return ptr;
+  }
+  require_cuda_build();
+#if SIJTRACK_WITH_CUDA
+  void* ptr = nullptr;
+  check_cuda(cudaMalloc(&ptr, bytes), "device allocation");
+  return ptr;
+#else
+  return nullptr;
+#endif
+}
+
+void backend_free(Backend backend, void* ptr) noexcept {
+  if (ptr == nullptr) return;
+  if (backend == Backend::Cpu) {
+#if SIJTRACK_WITH_CUDA
+    if (use_pinned_host_memory()) {
+      cudaFreeHost(ptr);
+      return;
+    }
+#endif
+    std::free(ptr);
+    return;
+  }
+#if SIJTRACK_WITH_CUDA
+  cudaFree(ptr);
+#endif
+}
+
+void backend_copy(Backend dst_backend, void* dst, Backend src_backend, const void* src,
+                  std::size_t bytes) {
+  if (bytes == 0) return;
+  if (dst_backend == Backend::Cpu && src_backend == Backend::Cpu) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  require_cuda_build();
+#if SIJTRACK_WITH_CUDA
+  check_cuda(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault), "copy");
+#endif
+}
+
+void backend_memset(Backend backend, void* ptr, int value, std::size_t bytes) {
+  if (bytes == 0) return;
+  if (backend == Backend::Cpu) {
+    std::memset(ptr, value, bytes);
+    return;
+  }
+  require_cuda_build();
+#if SIJTRACK_WITH_CUDA
+  check_cuda(cudaMemset(ptr, value, bytes), "memset");
+#endif
+}
+
+}  // namespace sij
