@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs sijtrack's build and test dependencies: Debian 12 packages only.
+# The CUDA toolkit (nvcc) is expected at /usr/local/cuda when the CUDA backend is wanted;
+# without it the build is CPU-only and Thrust comes from Debian's libthrust-dev.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  cmake ninja-build g++ python3 pkg-config
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libinsighttoolkit5-dev
+  libcli11-dev nlohmann-json3-dev libspdlog-dev
+)
+if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
+  echo "install-deps: no nvcc found; the build will be CPU-only (adding Debian's Thrust headers)"
+  packages+=(libthrust-dev libcub-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
