@@ -11,6 +11,7 @@ packages=(
   cmake ninja-build g++ python3 pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libinsighttoolkit5-dev
+  libdcmtk-dev dcmtk dicom3tools python3-pydicom
   libcli11-dev nlohmann-json3-dev libspdlog-dev
 )
 if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then

@@ -9,6 +9,8 @@ namespace sij::cli {
 
 void register_info(CLI::App& app);
 void register_demo(CLI::App& app);
+void register_phantom(CLI::App& app);
+void register_ingest(CLI::App& app);
 
 // Exit status set by the subcommand that ran (0 when it succeeded).
 int exit_code();

@@ -146,7 +146,7 @@ int run_demo(const DemoOptions& options) {
     std::printf("needle line: %lld metal voxels, direction (%.3f, %.3f, %.3f), length %.1f mm, rms %.2f mm\n",
                 static_cast<long long>(needle.inlier_count), d[0], d[1], d[2],
                 needle.extent_max_mm - needle.extent_min_mm, needle.rms_distance_mm);
-    report["needle"] = {{"point_mm", p}, {"direction", d},
+    report["needle"] = {{"point_mm", std::vector<double>(p, p + 3)}, {"direction", std::vector<double>(d, d + 3)},
                         {"length_mm", needle.extent_max_mm - needle.extent_min_mm}};
   } else {
     std::printf("needle: none found\n");

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   sij::cli::register_info(app);
   sij::cli::register_demo(app);
+  sij::cli::register_phantom(app);
+  sij::cli::register_ingest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,6 +30,12 @@ struct LineFitResult {
 // points_mm: count points as x,y,z triples on `backend`; weights: count non-negative
 // weights on `backend`, or null for all 1. inlier_mask: count bytes on `backend` receiving
 // 1 for the final inliers (within inlier_distance_mm of the refined line), or null.
+//
+// Refinement repeats inliers -> weighted PCA until the inlier set stops changing (at most 32
+// passes; see LineFitImpl.h), so point_mm is the weighted centroid of exactly the inliers the
+// mask reports. Distances are compared in double as d^2 <= inlier_distance_mm^2. Negative or
+// NaN weights count as 0. When no line is found the result is the default LineFitResult
+// (found = false, zeros) and the mask, if given, is all 0.
 LineFitResult fit_line(Backend backend, const float* points_mm, const float* weights,
                        std::int64_t count, const LineFitParams& params,
                        std::uint8_t* inlier_mask);

@@ -4,6 +4,10 @@
 // A point is inside when its continuous index lies in [0, n-1] on every axis (voxel centres
 // span the volume); inside points interpolate the 8 surrounding voxels (clamped on the last
 // index), outside points get `outside_value`. An axis of size 1 accepts only index 0.
+//
+// "Lies in [0, n-1]" allows a slack of detail::kBoundarySlackVoxels (1e-3 voxel), because
+// float millimetre points cannot land exactly on the boundary centres of a rotated grid;
+// inside the slack the index is clamped onto the boundary. Arithmetic is in double.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,91 @@
+#include "datasets/phantom/GroundTruth.h"
+
+#include <cmath>
+
+namespace sij::phantom {
+namespace {
+
+// Rounded to 1 nm / 1 nL so the files are short and stable.
+double r6(double v) {
+  const double r = std::round(v * 1e6) / 1e6;
+  return r == 0.0 ? 0.0 : r;
+}
+nlohmann::ordered_json vec(const Vec3& v) { return {r6(v.x), r6(v.y), r6(v.z)}; }
+
+}  // namespace
+
+nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["schema"] = "sijtrack.phantom.truth/1";
+  j["coordinates"] = "DICOM patient (LPS), mm";
+  j["seed"] = seed;
+  j["scan"] = {{"index", t.index},
+               {"kind", t.kind},
+               {"series_instance_uid", t.series_uid},
+               {"acquisition_time", t.acquisition_time},
+               {"seconds_from_start", t.seconds_from_start},
+               {"dicom_dir", t.dicom_dir},
+               {"image_mha", t.image_mha},
+               {"labels_mha", t.labels_mha}};
+  J dir = J::array();
+  for (int k = 0; k < 9; ++k) dir.push_back(t.affine.direction[k]);
+  j["geometry"] = {{"size", {t.grid.nx, t.grid.ny, t.grid.nz}},
+                   {"spacing_mm", {t.grid.sx_mm, t.grid.sy_mm, t.grid.sz_mm}},
+                   {"origin_mm", {t.affine.origin_mm[0], t.affine.origin_mm[1], t.affine.origin_mm[2]}},
+                   {"direction_row_major", dir},
+                   {"note", "physical = origin + direction * (spacing * index); direction columns are the index axes"}};
+  J rot = J::array();
+  for (int k = 0; k < 9; ++k) rot.push_back(r6(t.pose.r[k]));
+  j["patient_motion"] = {{"from", "planning scan"},
+                         {"rotation_row_major", rot},
+                         {"translation_mm", vec(t.pose.t)},
+                         {"rotation_deg", r6(t.pose.angle_deg())}};
+  const NeedleTruth& n = t.needle;
+  J needle = {{"present", n.present}};
+  if (n.present) {
+    needle["side"] = n.side;
+    needle["scenario"] = n.scenario;
+    needle["scenario_requested"] = n.scenario_requested;
+    if (!n.contact_bone.empty()) needle["contact_bone"] = n.contact_bone;
+    needle["tip_mm"] = vec(n.tip_mm);
+    needle["tip_index"] = {r6(n.tip_index[0]), r6(n.tip_index[1]), r6(n.tip_index[2])};
+    needle["entry_mm"] = vec(n.entry_mm);
+    needle["hub_mm"] = vec(n.hub_mm);
+    needle["direction"] = vec(n.direction);
+    needle["inserted_length_mm"] = r6(n.inserted_length_mm);
+    needle["tip_in_joint"] = n.tip_in_joint;
+    needle["tip_to_joint_mm"] = r6(n.tip_to_joint_mm);
+    needle["tip_to_joint_rule"] = "signed distance to the joint space, negative inside; joint curvilinear frame";
+    needle["diameter_mm"] = n.diameter_mm;
+    needle["length_mm"] = n.length_mm;
+  }
+  j["needle"] = needle;
+  j["gas"] = {
+      {"injected", t.gas_injected},
+      {"injected_total_ml", r6(t.gas.total_ml)},
+      {"injected_inside_joint_ml", r6(t.gas.intra_articular_ml)},
+      {"injected_within_10mm_ml", r6(t.gas.within_10mm_ml)},
+      {"injected_in_fov_total_ml", r6(t.gas.fov_total_ml)},
+      {"injected_in_fov_inside_joint_ml", r6(t.gas.fov_intra_articular_ml)},
+      {"injected_in_fov_within_10mm_ml", r6(t.gas.fov_within_10mm_ml)},
+      {"injected_partial_volume_ml", r6(t.injected_gas_pv_ml)},
+      {"injected_label_ml", r6(t.injected_gas_label_ml)},
+      {"preexisting_bowel_gas_ml", r6(t.bowel_gas_ml)},
+      {"preexisting_bowel_gas_label_ml", r6(t.bowel_gas_label_ml)},
+      {"rules",
+       "injected_*: integrated on a 0.3 mm grid in the patient; within_10mm includes inside_joint; "
+       "in_fov: the part inside this scan's volume; *_label_ml: voxels labelled (fraction >= 0.5) times "
+       "voxel volume; bowel gas: partial-volume sum inside the field of view"}};
+  j["labels"] = {{"file", t.labels_mha},
+                 {"bits", {{"1", "joint space"}, {"2", "injected gas"}, {"4", "bowel gas"}, {"8", "bone"},
+                           {"16", "needle steel"}}}};
+  j["imaging"] = {{"noise_sd_hu", r6(t.noise_sd_hu)},
+                  {"psf_sigma_mm", r6(t.psf_sigma_mm)},
+                  {"ctdivol_mgy", r6(t.ctdivol_mgy)},
+                  {"hu_max", t.hu_max},
+                  {"metal_artifact_slices", t.metal_artifact_slices}};
+  return j;
+}
+
+}  // namespace sij::phantom

@@ -1,0 +1,52 @@
+// Ground truth of one scan and the session manifest, as JSON (DICOM patient coordinates,
+// LPS, millimetres). Schema names: "sijtrack.phantom.truth/1" and "sijtrack.session/1".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "datasets/phantom/Gas.h"
+#include "datasets/phantom/Math.h"
+#include "kernels/core/Affine.h"
+#include "kernels/core/Grid.h"
+
+namespace sij::phantom {
+
+struct NeedleTruth {
+  bool present = false;
+  std::string side;               // "left" / "right" (patient)
+  std::string scenario;           // tip_in_joint / tip_short_of_joint / tip_on_bone
+  std::string scenario_requested;
+  std::string contact_bone;       // when on bone
+  Vec3 tip_mm, entry_mm, hub_mm, direction;
+  double tip_index[3] = {0, 0, 0};  // continuous voxel index of the tip in this scan
+  double inserted_length_mm = 0;    // entry to tip
+  bool tip_in_joint = false;
+  double tip_to_joint_mm = 0;       // signed: negative inside the joint space
+  double diameter_mm = 0.72, length_mm = 140;
+};
+
+struct ScanTruth {
+  int index = 0;
+  std::string kind;               // planning / needle_partway / needle_final / post_injection
+  std::string series_uid, acquisition_time, dicom_dir, image_mha, labels_mha;
+  double seconds_from_start = 0;
+  Grid grid;
+  Affine3 affine;
+  Rigid pose;                     // body (planning) frame -> this scan
+  NeedleTruth needle;
+  bool gas_injected = false;
+  GasVolumes gas;                 // injected gas, whole and inside the field of view
+  double injected_gas_label_ml = 0, injected_gas_pv_ml = 0;
+  double bowel_gas_ml = 0;        // pre-existing gas in the field of view (partial volume)
+  double bowel_gas_label_ml = 0;
+  double noise_sd_hu = 0, psf_sigma_mm = 0, ctdivol_mgy = 0, hu_max = 3071;
+  int metal_artifact_slices = 0;
+};
+
+nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed);
+
+}  // namespace sij::phantom

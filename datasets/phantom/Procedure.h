@@ -1,0 +1,44 @@
+// One synthetic CT-guided SIJ injection procedure, from a seed: the patient, the needle plan,
+// the gas, four scans (planning, needle partway, needle final, post-injection) with small
+// rigid patient motion between them, written as DICOM series + MetaImage copies + ground
+// truth + a session manifest. Same seed and options, same bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sij::phantom {
+
+enum class PhantomSize { Test, Full };
+
+struct PhantomOptions {
+  std::uint64_t seed = 1;
+  PhantomSize size = PhantomSize::Test;
+  std::string out_dir;
+  int side = -1;          // -1: from the seed; 0 patient left; 1 patient right
+  int scenario = -1;      // -1: from the seed; 0 in joint; 1 short of it; 2 on bone
+  double min_gap_mm = 2.0, max_gap_mm = 4.0;  // joint-space width range
+  bool write_mha = true;
+};
+
+struct ScanSummary {
+  int index = 0;
+  std::string kind, dir;
+  int slices = 0;
+  double render_s = 0, artifact_s = 0, write_s = 0;
+};
+
+struct ProcedureSummary {
+  std::string manifest_path;
+  std::string side, scenario;
+  double gas_target_ml = 0;
+  std::vector<ScanSummary> scans;
+  double total_s = 0;
+};
+
+// Generates and writes the procedure under options.out_dir (created; scan_* folders in it
+// are replaced). Throws std::runtime_error with a readable message on failure.
+ProcedureSummary generate_procedure(const PhantomOptions& options);
+
+}  // namespace sij::phantom

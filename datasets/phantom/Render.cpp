@@ -1,0 +1,189 @@
+#include "datasets/phantom/Render.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sij::phantom {
+namespace {
+
+struct Point {
+  Material material;
+  float hu;
+};
+
+Point sample(const ScanScene& scene, const Vec3& p) {
+  const Vec3 q = scene.pose.apply_inverse(p);
+  Sample s = scene.anatomy->eval(q);
+  if (s.material == kAir) s = scene.anatomy->eval_table(p);
+  if (scene.gas && scene.gas->contains(q, s.material)) return {kInjectedGas, -1000.f};
+  return {s.material, s.hu};
+}
+
+// Fraction of the voxel (i, j, k) inside the capped-off cylinder [a, b] of radius r, by
+// n^3 supersampling; exact 0 / 1 far from the surface.
+float cylinder_fraction(const Grid& g, const Affine3& af, int i, int j, int k, const Vec3& a,
+                        const Vec3& b, double r, double half_diag, int n) {
+  const Vec3 ab = b - a;
+  const double len2 = dot(ab, ab);
+  const auto inside = [&](const Vec3& p) {
+    const double t = dot(p - a, ab) / len2;
+    if (t < 0.0 || t > 1.0) return false;
+    const Vec3 foot = a + ab * t;
+    const Vec3 d = p - foot;
+    return dot(d, d) <= r * r;
+  };
+  const Vec3 c = voxel_centre(g, af, i, j, k);
+  const double dist = segment_distance(c, a, b);
+  if (dist > r + half_diag) return 0.f;
+  if (dist < r - half_diag) {
+    const double t = dot(c - a, ab) / len2;
+    const double margin = half_diag / std::sqrt(len2);
+    if (t > margin && t < 1.0 - margin) return 1.f;
+  }
+  int hits = 0;
+  for (int sz = 0; sz < n; ++sz) {
+    for (int sy = 0; sy < n; ++sy) {
+      for (int sx = 0; sx < n; ++sx) {
+        const Vec3 p = voxel_centre(g, af, i + (sx + 0.5) / n - 0.5, j + (sy + 0.5) / n - 0.5,
+                                    k + (sz + 0.5) / n - 0.5);
+        hits += inside(p);
+      }
+    }
+  }
+  return static_cast<float>(hits) / static_cast<float>(n * n * n);
+}
+
+template <class Fn>
+void for_cylinder_voxels(const Grid& g, const Affine3& af, const Vec3& a, const Vec3& b, double r, Fn fn) {
+  double ia[3], ib[3];
+  const double pa[3] = {a.x, a.y, a.z}, pb[3] = {b.x, b.y, b.z};
+  af.physical_to_index(g, pa, ia);
+  af.physical_to_index(g, pb, ib);
+  const double sp[3] = {g.sx_mm, g.sy_mm, g.sz_mm};
+  int lo[3], hi[3];
+  const int n[3] = {g.nx, g.ny, g.nz};
+  for (int c = 0; c < 3; ++c) {
+    const double pad = r / sp[c] + 2.0;
+    lo[c] = std::max(0, static_cast<int>(std::floor(std::min(ia[c], ib[c]) - pad)));
+    hi[c] = std::min(n[c] - 1, static_cast<int>(std::ceil(std::max(ia[c], ib[c]) + pad)));
+  }
+  if (lo[0] > hi[0] || lo[1] > hi[1] || lo[2] > hi[2]) return;
+#pragma omp parallel for schedule(dynamic)
+  for (int k = lo[2]; k <= hi[2]; ++k) {
+    for (int j = lo[1]; j <= hi[1]; ++j) {
+      for (int i = lo[0]; i <= hi[0]; ++i) fn(i, j, k);
+    }
+  }
+}
+
+}  // namespace
+
+RenderedScan render_scan(const ScanScene& scene, const Grid& g, const Affine3& af) {
+  RenderedScan out;
+  out.grid = g;
+  out.affine = af;
+  const std::int64_t n = g.voxel_count();
+  out.hu.assign(static_cast<std::size_t>(n), -1000.f);
+  out.labels.assign(static_cast<std::size_t>(n), 0);
+  out.steel.assign(static_cast<std::size_t>(g.nz), {});
+  std::vector<std::uint8_t> mat(static_cast<std::size_t>(n), kAir);
+
+  // 1. Voxel centres.
+#pragma omp parallel for schedule(dynamic)
+  for (int k = 0; k < g.nz; ++k) {
+    for (int j = 0; j < g.ny; ++j) {
+      for (int i = 0; i < g.nx; ++i) {
+        const std::int64_t v = g.index(i, j, k);
+        const Point pt = sample(scene, voxel_centre(g, af, i, j, k));
+        mat[v] = pt.material;
+        out.hu[v] = pt.hu;
+      }
+    }
+  }
+
+  // 2. Boundary voxels (a face neighbour of another class): 3x3x3 supersampling.
+  const double vox_ml = g.sx_mm * g.sy_mm * g.sz_mm / 1000.0;
+  std::vector<double> gas_ml(g.nz, 0.0), bowel_ml(g.nz, 0.0);
+  std::vector<std::int64_t> boundary(g.nz, 0);
+#pragma omp parallel for schedule(dynamic)
+  for (int k = 0; k < g.nz; ++k) {
+    double gas_sum = 0, bowel_sum = 0;
+    std::int64_t nb = 0;
+    for (int j = 0; j < g.ny; ++j) {
+      for (int i = 0; i < g.nx; ++i) {
+        const std::int64_t v = g.index(i, j, k);
+        const std::uint8_t m = mat[v];
+        const bool edge = (i > 0 && mat[v - 1] != m) || (i + 1 < g.nx && mat[v + 1] != m) ||
+                          (j > 0 && mat[v - g.nx] != m) || (j + 1 < g.ny && mat[v + g.nx] != m) ||
+                          (k > 0 && mat[v - static_cast<std::int64_t>(g.nx) * g.ny] != m) ||
+                          (k + 1 < g.nz && mat[v + static_cast<std::int64_t>(g.nx) * g.ny] != m);
+        double gas_frac = m == kInjectedGas, bowel_frac = m == kBowelGas;
+        if (edge) {
+          ++nb;
+          double sum = 0;
+          int gas = 0, bowel = 0;
+          for (int sz = -1; sz <= 1; ++sz) {
+            for (int sy = -1; sy <= 1; ++sy) {
+              for (int sx = -1; sx <= 1; ++sx) {
+                const Point pt = sample(scene, voxel_centre(g, af, i + sx / 3.0, j + sy / 3.0, k + sz / 3.0));
+                sum += pt.hu;
+                gas += pt.material == kInjectedGas;
+                bowel += pt.material == kBowelGas;
+              }
+            }
+          }
+          out.hu[v] = static_cast<float>(sum / 27.0);
+          gas_frac = gas / 27.0;
+          bowel_frac = bowel / 27.0;
+        }
+        std::uint8_t label = 0;
+        if (gas_frac >= 0.5) label |= kLabelInjectedGas;
+        if (bowel_frac >= 0.5) label |= kLabelBowelGas;
+        if (m == kCortical || m == kCancellous) label |= kLabelBone;
+        if (m == kJointSpace) {
+          label |= kLabelJointSpace;
+        } else if (m == kInjectedGas) {
+          const Vec3 q = scene.pose.apply_inverse(voxel_centre(g, af, i, j, k));
+          if (scene.anatomy->in_joint_space(q)) label |= kLabelJointSpace;
+        }
+        out.labels[v] = label;
+        gas_sum += gas_frac;
+        bowel_sum += bowel_frac;
+      }
+    }
+    gas_ml[k] = gas_sum * vox_ml;
+    bowel_ml[k] = bowel_sum * vox_ml;
+    boundary[k] = nb;
+  }
+  for (int k = 0; k < g.nz; ++k) {
+    out.injected_gas_pv_ml += gas_ml[k];
+    out.bowel_gas_pv_ml += bowel_ml[k];
+    out.boundary_voxels += boundary[k];
+  }
+
+  // 3. The needle: plastic hub, then the steel shaft, blended by their volume fractions.
+  if (scene.needle.present) {
+    const NeedleState& nd = scene.needle;
+    const Vec3 tip = scene.pose.apply(nd.tip_mm);
+    const Vec3 back = scene.pose.apply(nd.back_mm());
+    const Vec3 hub_end = scene.pose.apply(nd.hub_end_mm());
+    const double half_diag = 0.5 * std::sqrt(g.sx_mm * g.sx_mm + g.sy_mm * g.sy_mm + g.sz_mm * g.sz_mm);
+    for_cylinder_voxels(g, af, back, hub_end, nd.hub_radius_mm, [&](int i, int j, int k) {
+      const float f = cylinder_fraction(g, af, i, j, k, back, hub_end, nd.hub_radius_mm, half_diag, 3);
+      if (f <= 0.f) return;
+      const std::int64_t v = g.index(i, j, k);
+      out.hu[v] = out.hu[v] * (1.f - f) + f * kHubHu;
+    });
+    for_cylinder_voxels(g, af, tip, hub_end, nd.radius_mm, [&](int i, int j, int k) {
+      const float f = cylinder_fraction(g, af, i, j, k, tip, hub_end, nd.radius_mm, half_diag, 5);
+      if (f <= 0.f) return;
+      const std::int64_t v = g.index(i, j, k);
+      out.hu[v] = out.hu[v] * (1.f - f) + f * kSteelHu;
+      if (f >= 0.25f) out.labels[v] |= kLabelNeedle;
+      out.steel[k].push_back({static_cast<std::int32_t>(j * g.nx + i), f});
+    });
+  }
+  return out;
+}
+
+}  // namespace sij::phantom

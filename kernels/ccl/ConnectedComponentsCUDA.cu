@@ -1,0 +1,9 @@
+#include "kernels/core/ExecCUDA.cuh"
+#include "kernels/ccl/ConnectedComponentsImpl.h"
+
+namespace sij::detail {
+std::int32_t label_components_cuda(const std::uint8_t* mask, std::int32_t* labels, const Grid& grid,
+                                   Connectivity connectivity) {
+  return label_components_impl(CudaExec{}, mask, labels, grid, connectivity);
+}
+}  // namespace sij::detail

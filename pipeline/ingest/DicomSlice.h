@@ -1,0 +1,66 @@
+// One DICOM file as the series assembler sees it: the header fields that decide grouping,
+// ordering and geometry (read without loading the pixel data), and the decoding of its
+// pixels into int16 HU.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pipeline/ingest/IngestOptions.h"
+
+namespace sij::ingest {
+
+enum class DicomFileKind {
+  Image,     // a DICOM object with pixel data
+  NotDicom,  // not parsable as DICOM and no "DICM" magic: skipped
+  NonImage,  // DICOM without pixel data (DICOMDIR, SR, ...): skipped
+  Corrupt,   // has the "DICM" magic (or a DICOM header) but cannot be read to the end
+};
+
+struct DicomSliceHeader {
+  std::string file;
+  DicomFileKind kind = DicomFileKind::NotDicom;
+  std::string problem;  // why it was skipped or is corrupt (DCMTK's words)
+
+  std::string sop_class_uid, sop_instance_uid, study_uid, series_uid, frame_of_reference_uid;
+  std::string modality, transfer_syntax;
+  int rows = 0, columns = 0, frames = 1;
+  int samples_per_pixel = 1, bits_allocated = 0, bits_stored = 0, high_bit = -1;
+  int pixel_representation = 0;
+  std::string photometric;
+  bool has_position = false, has_orientation = false, has_spacing = false;
+  double position[3] = {0, 0, 0};     // ImagePositionPatient, mm LPS
+  double orientation[6] = {0, 0, 0, 0, 0, 0};  // ImageOrientationPatient (row, column)
+  double pixel_spacing[2] = {0, 0};   // PixelSpacing: between rows, between columns (mm)
+  double slope = 1.0, intercept = 0.0;
+  bool has_padding = false, has_padding_limit = false;
+  std::int32_t padding_value = 0, padding_limit = 0;  // stored-value units
+  std::int64_t pixel_bytes = -1;  // length of PixelData as found (-1: encapsulated)
+  int instance_number = 0;
+
+  // Metadata for the report.
+  std::string acquisition_date, acquisition_time, manufacturer, model, series_description;
+  std::string convolution_kernel, patient_position;
+  int series_number = -1;
+  double kvp = -1.0, ctdivol_mgy = -1.0, slice_thickness_mm = -1.0;
+  double spacing_between_slices_mm = -1.0, gantry_tilt_deg = 0.0;
+};
+
+// Reads the header of one file. Never throws for bad content: the kind says what it is.
+DicomSliceHeader read_dicom_header(const std::string& path);
+
+struct SliceDecodeStats {
+  std::int64_t padding_voxels = 0;
+  std::int64_t clamped_voxels = 0;
+};
+
+// Decodes the single frame of `header.file` (any transfer syntax DCMTK's registered
+// decoders handle) into rows*columns HU values at `out`, rescale applied and padding
+// replaced by options.padding_hu. Throws IngestError (CorruptFile, UnsupportedFormat).
+SliceDecodeStats decode_dicom_slice(const DicomSliceHeader& header, const IngestOptions& options,
+                                    std::int16_t* out);
+
+// Registers DCMTK's JPEG, JPEG-LS and RLE decoders once per process (thread-safe).
+void register_dicom_codecs();
+
+}  // namespace sij::ingest
