@@ -16,13 +16,13 @@ void register_phantom(CLI::App& app) {
     std::uint64_t seed = 1;
     std::string out, size = "test", side = "seed", scenario = "seed";
     double min_gap = 2.0, max_gap = 4.0;
-    bool no_mha = false;
+    bool no_mha = false, previews = false;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("phantom", "Write a synthetic CT-guided SIJ procedure (DICOM, MetaImage, ground truth)");
   cmd->add_option("--seed", args->seed, "Seed: the same seed gives the same bytes")->required();
   cmd->add_option("--out", args->out, "Output folder (created; its scan_* folders are replaced)")->required();
-  cmd->add_option("--size", args->size, "test (200x200, ~30 mm, seconds) or full (512x512, ~70 mm)")
+  cmd->add_option("--size", args->size, "test (240x240 targeted field, ~30 mm, seconds) or full (512x512, ~70 mm)")
       ->check(CLI::IsMember({"test", "full"}));
   cmd->add_option("--side", args->side, "Injected joint: left, right or seed")
       ->check(CLI::IsMember({"left", "right", "seed"}));
@@ -31,6 +31,7 @@ void register_phantom(CLI::App& app) {
   cmd->add_option("--min-gap", args->min_gap, "Smallest joint-space width, mm (default 2)");
   cmd->add_option("--max-gap", args->max_gap, "Largest joint-space width, mm (default 4)");
   cmd->add_flag("--no-mha", args->no_mha, "Skip the MetaImage copy of each scan (labels are still written)");
+  cmd->add_flag("--previews", args->previews, "Also write PNG previews (axial slice through the tip)");
   cmd->callback([args] {
     phantom::PhantomOptions o;
     o.seed = args->seed;
@@ -42,13 +43,15 @@ void register_phantom(CLI::App& app) {
     o.min_gap_mm = args->min_gap;
     o.max_gap_mm = args->max_gap;
     o.write_mha = !args->no_mha;
+    o.previews = args->previews;
     const phantom::ProcedureSummary s = phantom::generate_procedure(o);
     std::printf("phantom seed %llu: %s joint, %s, gas %.2f mL -> %s\n",
                 static_cast<unsigned long long>(o.seed), s.side.c_str(), s.scenario.c_str(), s.gas_target_ml,
                 s.manifest_path.c_str());
     for (const auto& sc : s.scans) {
-      std::printf("  %-28s %3d slices  render %.2f s  artifacts+noise %.2f s  write %.2f s\n", sc.dir.c_str(),
-                  sc.slices, sc.render_s, sc.artifact_s, sc.write_s);
+      std::printf("  %-24s %3d slices (%2d with metal)  render %.2f s (%lld PV voxels)  artifacts+noise %.2f s  write %.2f s\n",
+                  sc.dir.c_str(), sc.slices, sc.artifact_slices, sc.render_s,
+                  static_cast<long long>(sc.boundary_voxels), sc.artifact_s, sc.write_s);
     }
     std::printf("total %.2f s\n", s.total_s);
     set_exit_code(0);

@@ -63,7 +63,7 @@ AnatomySpec draw_anatomy(Rng& rng, double min_gap_mm, double max_gap_mm) {
   s.cortical_mm = rng.uniform(0.9, 1.6);
   s.sacrum_post_rise_mm = rng.uniform(8, 13);
   s.sacrum_ant_curv = rng.uniform(0.004, 0.007);
-  s.table_top_y_mm = b.yc_mm - b.b_ant_mm - 0.5;
+  s.table_top_y_mm = b.yc_mm - b.b_ant_mm + rng.uniform(4.0, 10.0);  // prone: flattened on the table
   s.texture_seed = rng.next();
 
   // Bowel: the rectum close in front of the sacrum, then loops further anterior. End points
@@ -139,7 +139,7 @@ bool Anatomy::inside_body(const Vec3& q) const {
   const BodySpec& b = spec_.body;
   const double a = b.a_mm * (1.0 + b.taper_per_mm * q.z);
   const double by = body_b(q.x, q.y, q.z, 0, 0);
-  return pow25(q.x / a) + pow25((q.y - b.yc_mm) / by) <= 1.0;
+  return q.y >= spec_.table_top_y_mm && pow25(q.x / a) + pow25((q.y - b.yc_mm) / by) <= 1.0;
 }
 
 double Anatomy::skin_y(double x, double z) const {
@@ -225,7 +225,7 @@ double Anatomy::bone_margin(const Vec3& q, const JointCoords jc[2], bool* is_sac
     const double xf = 0.55 * spec_.joint[0].x_open_mm;
     for (const double zf : {spec_.joint[0].zc_mm + 12.0, spec_.joint[0].zc_mm - 12.0}) {
       const double fx = (std::fabs(q.x) - xf) / 4.5, fz = (q.z - zf) / 4.0;
-      if (q.y < yp) sac = std::min(sac, (std::sqrt(fx * fx + fz * fz) - 1.0) * 4.0);
+      if (q.y < yp - 8.0) sac = std::min(sac, (std::sqrt(fx * fx + fz * fz) - 1.0) * 4.0);
     }
   }
   double best = sac;
@@ -301,14 +301,15 @@ Sample Anatomy::eval(const Vec3& q) const {
   const double a = b.a_mm * scale;
   const double ry = q.y - b.yc_mm;
   const double fx = pow25(q.x / a);
-  if (fx + pow25(ry / body_b(q.x, q.y, q.z, 0, 0)) > 1.0) return {kAir, -1000.f};
+  const double above_table = q.y - spec_.table_top_y_mm;  // the prone patient lies flattened on it
+  if (above_table < 0 || fx + pow25(ry / body_b(q.x, q.y, q.z, 0, 0)) > 1.0) return {kAir, -1000.f};
   const double sk = b.skin_mm;
-  if (pow25(q.x / (a - sk)) + pow25(ry / body_b(q.x, q.y, q.z, sk, sk)) > 1.0) {
+  if (above_table < sk || pow25(q.x / (a - sk)) + pow25(ry / body_b(q.x, q.y, q.z, sk, sk)) > 1.0) {
     return {kSkin, kMaterialHu[kSkin]};
   }
   const double fat_post = b.fat_post_mm + 0.5 * b.gluteal_mm *
       std::exp(-((std::fabs(q.x) - 70.0) / 45.0) * ((std::fabs(q.x) - 70.0) / 45.0));
-  if (pow25(q.x / (a - b.fat_lat_mm)) +
+  if (above_table < 0.6 * b.fat_ant_mm || pow25(q.x / (a - b.fat_lat_mm)) +
           pow25(ry / body_b(q.x, q.y, q.z, fat_post, b.fat_ant_mm)) > 1.0) {
     return {kFat, kMaterialHu[kFat]};
   }
@@ -342,7 +343,8 @@ Sample Anatomy::eval(const Vec3& q) const {
   }
   // Pelvic cavity in front of the sacrum: viscera, mesenteric fat and the bowel.
   const double y_front = sacrum_anterior_y(q.x, q.z);
-  if (q.y < y_front - 0.5 && std::fabs(q.x) < 62.0) {
+  const double cav_x = q.x / 64.0, cav_y = (q.y - (sacrum_anterior_y(0.0, q.z) - 32.0)) / 58.0;
+  if (q.y < y_front - 0.5 && cav_x * cav_x + cav_y * cav_y < 1.0) {
     for (const BowelLoop& l : spec_.bowel) {
       double t = 0;
       const double dist = segment_distance(q, l.a, l.b, &t);
@@ -358,7 +360,7 @@ Sample Anatomy::eval(const Vec3& q) const {
       return {kBowelContent, kMaterialHu[kBowelContent]};
     }
     const double v = value_noise(q.x, q.y, q.z, 9.0, ts + 6);
-    if (v > 0.2) return {kViscera, -90.f};  // mesenteric fat
+    if (v > 0.4) return {kViscera, -90.f};  // mesenteric fat
     return {kViscera, kMaterialHu[kViscera]};
   }
   // A fat plane between the posterior muscle layers.

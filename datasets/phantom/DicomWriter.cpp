@@ -2,6 +2,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <cmath>
@@ -93,6 +94,16 @@ std::vector<std::string> write_dicom_series(const std::string& dir, const Grid& 
       put(ds, DCM_ConvolutionKernel, info.convolution_kernel);
       put(ds, DCM_PatientPosition, info.patient_position);
       put(ds, DCM_CTDIvol, dicom_ds(info.ctdivol_mgy));
+      {
+        // CTDIvol refers to the 32 cm body dosimetry phantom.
+        DcmItem* code = nullptr;
+        if (ds->findOrCreateSequenceItem(DCM_CTDIPhantomTypeCodeSequence, code, -2).bad() || !code) {
+          throw std::runtime_error("DICOM: cannot create CTDIPhantomTypeCodeSequence");
+        }
+        code->putAndInsertString(DCM_CodeValue, "113691");
+        code->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+        code->putAndInsertString(DCM_CodeMeaning, "IEC Body Dosimetry Phantom");
+      }
       put(ds, DCM_StudyInstanceUID, info.study_uid);
       put(ds, DCM_SeriesInstanceUID, info.series_uid);
       put(ds, DCM_StudyID, info.study_id);

@@ -1,6 +1,9 @@
 #include "datasets/phantom/GroundTruth.h"
 
 #include <cmath>
+#include <string>
+
+#include "datasets/phantom/DicomWriter.h"
 
 namespace sij::phantom {
 namespace {
@@ -10,6 +13,8 @@ double r6(double v) {
   const double r = std::round(v * 1e6) / 1e6;
   return r == 0.0 ? 0.0 : r;
 }
+// A float spacing as the double of its shortest decimal (what DICOM and MetaImage carry).
+double shortest(float v) { return std::stod(dicom_ds_float(v)); }
 nlohmann::ordered_json vec(const Vec3& v) { return {r6(v.x), r6(v.y), r6(v.z)}; }
 
 }  // namespace
@@ -31,7 +36,7 @@ nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed) {
   J dir = J::array();
   for (int k = 0; k < 9; ++k) dir.push_back(t.affine.direction[k]);
   j["geometry"] = {{"size", {t.grid.nx, t.grid.ny, t.grid.nz}},
-                   {"spacing_mm", {t.grid.sx_mm, t.grid.sy_mm, t.grid.sz_mm}},
+                   {"spacing_mm", {shortest(t.grid.sx_mm), shortest(t.grid.sy_mm), shortest(t.grid.sz_mm)}},
                    {"origin_mm", {t.affine.origin_mm[0], t.affine.origin_mm[1], t.affine.origin_mm[2]}},
                    {"direction_row_major", dir},
                    {"note", "physical = origin + direction * (spacing * index); direction columns are the index axes"}};

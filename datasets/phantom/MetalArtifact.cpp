@@ -121,27 +121,31 @@ void add_metal_artifacts(float* slice, int nx, int ny, double ps, const std::vec
       }
     }
   }
-  // Back-projection of the filtered difference; mu per mm -> HU.
-  std::vector<double> cs(na), sn(na);
+  // Back-projection of the filtered difference (view by view, rows streamed); mu per mm -> HU.
+  std::vector<float> acc(static_cast<std::size_t>(npix), 0.f);
+  std::vector<float> rowf(static_cast<std::size_t>(nb) + 1);
   for (int a = 0; a < na; ++a) {
-    cs[a] = std::cos(kPi * a / na);
-    sn[a] = std::sin(kPi * a / na);
-  }
-  const double scale = kPi / na * 1000.0 / mu_w;
-  for (int y = 0; y < ny; ++y) {
-    for (int x = 0; x < nx; ++x) {
-      double acc = 0;
-      const double dx = x - cx, dy = y - cy;
-      for (int a = 0; a < na; ++a) {
-        const double t = dx * cs[a] + dy * sn[a] + cb;
+    const double* row = &filtered[static_cast<std::size_t>(a) * nb];
+    double peak = 0;
+    for (int b = 0; b < nb; ++b) peak = std::max(peak, std::fabs(row[b]));
+    if (peak == 0) continue;
+    for (int b = 0; b < nb; ++b) rowf[b] = static_cast<float>(row[b]);
+    rowf[nb] = 0.f;
+    const double c = std::cos(kPi * a / na), sn = std::sin(kPi * a / na);
+    const float fc = static_cast<float>(c);
+    for (int y = 0; y < ny; ++y) {
+      const float t0 = static_cast<float>(-cx * c + (y - cy) * sn + cb);
+      float* out = &acc[static_cast<std::size_t>(y) * nx];
+      for (int x = 0; x < nx; ++x) {
+        const float t = t0 + x * fc;
         const int b0 = static_cast<int>(t);
-        const double w = t - b0;
-        const double* row = &filtered[static_cast<std::size_t>(a) * nb + b0];
-        acc += row[0] + w * (row[1] - row[0]);
+        const float w = t - static_cast<float>(b0);
+        out[x] += rowf[b0] + w * (rowf[b0 + 1] - rowf[b0]);
       }
-      slice[static_cast<std::size_t>(y) * nx + x] += static_cast<float>(acc * scale);
     }
   }
+  const double scale = kPi / na * 1000.0 / mu_w;
+  for (int p = 0; p < npix; ++p) slice[p] += static_cast<float>(acc[p] * scale);
 }
 
 }  // namespace sij::phantom

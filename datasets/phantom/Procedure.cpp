@@ -18,6 +18,7 @@
 #include "datasets/phantom/MhaWriter.h"
 #include "datasets/phantom/Needle.h"
 #include "datasets/phantom/Noise.h"
+#include "datasets/phantom/Preview.h"
 #include "datasets/phantom/Render.h"
 #include "datasets/phantom/Uid.h"
 
@@ -43,13 +44,13 @@ std::string dicom_date(std::int64_t days) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = y0 + (m <= 2);
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(y), m, d);
   return buf;
 }
 
 std::string dicom_time(int seconds_of_day) {
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%02d%02d%02d", seconds_of_day / 3600, (seconds_of_day / 60) % 60,
                 seconds_of_day % 60);
   return buf;
@@ -104,7 +105,7 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
 
   // Scanner settings for the procedure.
   const bool full = opt.size == PhantomSize::Full;
-  const int n_inplane = full ? 512 : 200;
+  const int n_inplane = full ? 512 : 240;
   const double ps = round_to(full ? rng_scanner.uniform(0.66, 0.9) : rng_scanner.uniform(0.6, 0.9), 1e-4);
   const double thicknesses[4] = {0.625, 0.75, 1.0, 1.25};
   const double st = thicknesses[rng_scanner.integer(0, 3)];
@@ -131,7 +132,10 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
     const double y_top = anatomy.skin_y(0.0, mid.z);
     centre = {0.0, 0.5 * (y_top + spec.table_top_y_mm - 20.0), mid.z};
   } else {
-    centre = mid;
+    // A targeted field of view: from just above the skin entry down past the rectum, from the
+    // target joint to the midline.
+    const double fov = (n_inplane - 1) * ps;
+    centre = {0.5 * mid.x, plan.entry_mm.y + 8.0 - 0.5 * fov, mid.z};
   }
   const double half[3] = {0.5 * (grid.nx - 1) * grid.sx_mm, 0.5 * (grid.ny - 1) * grid.sy_mm,
                           0.5 * (grid.nz - 1) * grid.sz_mm};
@@ -198,12 +202,13 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
     auto t0 = Clock::now();
     RenderedScan img = render_scan(scene, grid, affine);
     sum.render_s = since(t0);
+    sum.boundary_voxels = img.boundary_voxels;
 
     // Metal artifacts on the slices the needle crosses, then blur, noise and the scanner's range.
     t0 = Clock::now();
     const std::uint64_t scan_seed = hash64(opt.seed, 0x5CA9, static_cast<std::uint64_t>(s));
     MetalArtifactParams mp;
-    mp.angles = full ? 360 : 240;
+    mp.angles = full ? 288 : 200;
     mp.photons_per_ray = 2.0e5 * ctdivol / 10.0;
     const std::size_t plane = static_cast<std::size_t>(grid.nx) * grid.ny;
     int artifact_slices = 0;
@@ -222,6 +227,7 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
       hu[v] = static_cast<std::int16_t>(std::lround(std::clamp<double>(img.hu[v], -1024.0, hu_max)));
     }
     sum.artifact_s = since(t0);
+    sum.artifact_slices = artifact_slices;
 
     // Files.
     t0 = Clock::now();
@@ -305,6 +311,25 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
     t.hu_max = hu_max;
     t.metal_artifact_slices = artifact_slices;
     write_json((scan_dir / "truth.json").string(), scan_truth_json(t, opt.seed));
+    if (opt.previews) {
+      // Axial slice through the final tip (needle scans) or the target (others).
+      const Vec3 at = poses[s].apply(scene.needle.present ? scene.needle.tip_mm : plan.tip_mm);
+      const double pa[3] = {at.x, at.y, at.z};
+      double ia[3];
+      affine.physical_to_index(grid, pa, ia);
+      const int k = std::clamp(static_cast<int>(std::lround(ia[2])), 0, grid.nz - 1);
+      write_axial_png((scan_dir / "preview_soft.png").string(), hu, grid, k, 40, 500);
+      write_axial_png((scan_dir / "preview_bone.png").string(), hu, grid, k, 400, 2000);
+      const int cx = static_cast<int>(std::lround(ia[0])), cy = static_cast<int>(std::lround(ia[1]));
+      const int half = static_cast<int>(std::lround(25.0 / grid.sx_mm));  // 50 mm square
+      write_axial_png((scan_dir / "preview_tip.png").string(), hu, grid, k, 200, 1600, cx, cy, half, 3);
+      std::size_t most = 0;
+      int k_metal = -1;
+      for (int kk = 0; kk < grid.nz; ++kk) {
+        if (img.steel[kk].size() > most) most = img.steel[kk].size(), k_metal = kk;
+      }
+      if (k_metal >= 0) write_axial_png((scan_dir / "preview_metal.png").string(), hu, grid, k_metal, 40, 600);
+    }
     sum.write_s = since(t0);
 
     manifest_scans.push_back({{"index", s},

@@ -20,12 +20,15 @@ struct PhantomOptions {
   int scenario = -1;      // -1: from the seed; 0 in joint; 1 short of it; 2 on bone
   double min_gap_mm = 2.0, max_gap_mm = 4.0;  // joint-space width range
   bool write_mha = true;
+  bool previews = false;  // PNG of the axial slice through the tip, per scan
 };
 
 struct ScanSummary {
   int index = 0;
   std::string kind, dir;
   int slices = 0;
+  std::int64_t boundary_voxels = 0;  // supersampled for partial volume
+  int artifact_slices = 0;
   double render_s = 0, artifact_s = 0, write_s = 0;
 };
 

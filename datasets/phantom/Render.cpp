@@ -6,6 +6,13 @@
 namespace sij::phantom {
 namespace {
 
+// Soft tissues differ by at most ~150 HU: their mutual boundaries are left to the PSF blur
+// instead of supersampling (bone, gas, air, metal and the table edges are supersampled).
+bool soft(std::uint8_t m) {
+  return m == kSkin || m == kFat || m == kMuscle || m == kViscera || m == kLigament || m == kCanal ||
+         m == kBowelWall || m == kBowelContent || m == kJointSpace;
+}
+
 struct Point {
   Material material;
   float hu;
@@ -113,10 +120,12 @@ RenderedScan render_scan(const ScanScene& scene, const Grid& g, const Affine3& a
       for (int i = 0; i < g.nx; ++i) {
         const std::int64_t v = g.index(i, j, k);
         const std::uint8_t m = mat[v];
-        const bool edge = (i > 0 && mat[v - 1] != m) || (i + 1 < g.nx && mat[v + 1] != m) ||
-                          (j > 0 && mat[v - g.nx] != m) || (j + 1 < g.ny && mat[v + g.nx] != m) ||
-                          (k > 0 && mat[v - static_cast<std::int64_t>(g.nx) * g.ny] != m) ||
-                          (k + 1 < g.nz && mat[v + static_cast<std::int64_t>(g.nx) * g.ny] != m);
+        const bool m_soft = soft(m);
+        const auto differs = [&](std::int64_t w) { return mat[w] != m && !(m_soft && soft(mat[w])); };
+        const std::int64_t pl = static_cast<std::int64_t>(g.nx) * g.ny;
+        const bool edge = (i > 0 && differs(v - 1)) || (i + 1 < g.nx && differs(v + 1)) ||
+                          (j > 0 && differs(v - g.nx)) || (j + 1 < g.ny && differs(v + g.nx)) ||
+                          (k > 0 && differs(v - pl)) || (k + 1 < g.nz && differs(v + pl));
         double gas_frac = m == kInjectedGas, bowel_frac = m == kBowelGas;
         if (edge) {
           ++nb;

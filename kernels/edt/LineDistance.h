@@ -70,7 +70,7 @@ SIJ_HD inline void row_distance(const std::uint8_t* mask, float* out, std::int32
 // One lower envelope of parabolas, in per-line scratch at least the line's length long.
 struct Envelope {
   std::int32_t* site_pos;  // apex position of each parabola
-  float* site_height;      // its height: the squared distance carried from earlier passes
+  float* site_height;      // its height (mm^2): the squared distance from earlier passes
   double* site_from;       // where it becomes the lowest (double: ties are common)
   std::int32_t top;        // index of the last parabola; -1 when empty
   std::int32_t current;    // evaluation cursor
@@ -81,8 +81,9 @@ struct Envelope {
     double from = kMinusInfinityD;
     while (top >= 0) {
       const std::int32_t p = site_pos[top];
-      // The new parabola lies below parabola p from x = mid + rise / (2 w (q - p)) on.
-      // Compare before dividing: the division is only needed for the survivor.
+      // The new parabola lies below parabola p from x = mid + rise / span on. Compare
+      // before dividing: only the survivor needs the division. (Measured: this beats a
+      // division-free, fully cross-multiplied form, which needs more scratch traffic.)
       const double mid = 0.5 * (p + q);
       const double rise = static_cast<double>(height) - site_height[top];
       const double span = 2.0 * weight * (q - p);
@@ -99,7 +100,8 @@ struct Envelope {
     site_from[top] = from;
   }
 
-  // The envelope's squared distance at q (queries in increasing q); +infinity when empty.
+  // The envelope's squared distance (mm^2) at q (queries in increasing q); +infinity when
+  // empty.
   SIJ_HD float evaluate(std::int32_t q, double weight) {
     if (top < 0) return kInfinity;
     while (current < top && site_from[current + 1] < q) ++current;
