@@ -12,10 +12,14 @@
 namespace sij::detail {
 
 struct SamplePointsBody {
+  // How many points ahead the CPU asks for voxels (see TrilinearSampler::prefetch).
+  static constexpr std::int64_t kPrefetchDistance = 8;
   TrilinearSampler sampler;
   const float* points_mm;
   float* values;
+  std::int64_t count;
   SIJ_HD void operator()(std::int64_t i) const {
+    if (i + kPrefetchDistance < count) sampler.prefetch(points_mm + 3 * (i + kPrefetchDistance));
     const double p[3] = {points_mm[3 * i], points_mm[3 * i + 1], points_mm[3 * i + 2]};
     values[i] = sampler(p);
   }
@@ -41,7 +45,7 @@ void sample_trilinear_impl(const Exec& exec, const std::int16_t* volume, const G
                            const Affine3& affine, const float* points_mm, std::int64_t count,
                            float* values, float outside_value) {
   const TrilinearSampler sampler{volume, grid, affine, outside_value};
-  exec.parallel_for(count, SamplePointsBody{sampler, points_mm, values});
+  exec.parallel_for(count, SamplePointsBody{sampler, points_mm, values, count});
   exec.synchronize();
 }
 
