@@ -182,6 +182,10 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
   nlohmann::ordered_json manifest_scans = nlohmann::ordered_json::array();
 
   for (int s = 0; s < 4; ++s) {
+    if (!opt.only_scans.empty() &&
+        std::find(opt.only_scans.begin(), opt.only_scans.end(), s) == opt.only_scans.end()) {
+      continue;
+    }
     ScanSummary sum;
     sum.index = s;
     sum.kind = kScanKinds[s];

@@ -21,6 +21,9 @@ struct PhantomOptions {
   double min_gap_mm = 2.0, max_gap_mm = 4.0;  // joint-space width range
   bool write_mha = true;
   bool previews = false;  // PNG of the axial slice through the tip, per scan
+  // Scans to render (0 planning .. 3 post-injection); empty renders all four. Evaluations
+  // that score only some scans skip the rest; the manifest then lists only those rendered.
+  std::vector<int> only_scans;
 };
 
 struct ScanSummary {

@@ -1,0 +1,148 @@
+#include "pipeline/analysis/ReportJson.h"
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace sij::analysis {
+namespace {
+
+nlohmann::json vec3(const double v[3]) { return nlohmann::json::array({v[0], v[1], v[2]}); }
+
+// Rounds for the report: micrometres are beyond what CT can tell, and short numbers read better.
+double round_to(double value, double step) { return std::round(value / step) * step; }
+nlohmann::json mm3(const double v[3]) {
+  return nlohmann::json::array({round_to(v[0], 1e-3), round_to(v[1], 1e-3), round_to(v[2], 1e-3)});
+}
+nlohmann::json unit3(const double v[3]) {
+  return nlohmann::json::array({round_to(v[0], 1e-6), round_to(v[1], 1e-6), round_to(v[2], 1e-6)});
+}
+
+nlohmann::json needle_json(const NeedleReport& entry) {
+  const auto& n = entry.needle;
+  const auto& r = entry.relation;
+  nlohmann::json j = {
+      {"id", n.id},
+      {"tip_mm", mm3(n.tip_mm)},
+      {"tip_uncertainty_mm", round_to(n.tip_uncertainty_mm, 1e-3)},
+      {"entry_mm", mm3(n.entry_mm)},
+      {"direction", unit3(n.direction)},
+      {"inserted_length_mm", round_to(n.inserted_length_mm, 1e-3)},
+      {"angle_to_axial_deg", round_to(n.angle_to_axial_deg, 1e-2)},
+      {"angle_in_axial_deg", round_to(n.angle_in_axial_deg, 1e-2)},
+      {"side", n.side},
+      {"metal_voxels", n.metal_voxels},
+      {"fit_rms_mm", round_to(n.fit_rms_mm, 1e-3)},
+      {"joint_found", r.joint_found},
+      {"tip_in_joint", r.tip_in_joint},
+      {"tip_to_joint_mm", r.joint_found ? nlohmann::json(round_to(r.tip_to_joint_mm, 1e-3)) : nlohmann::json()},
+  };
+  if (r.joint_found) {
+    j["joint_side"] = r.joint_side;
+    j["nearest_joint_point_mm"] = mm3(r.nearest_joint_point_mm);
+    j["depth_past_posterior_opening_mm"] = round_to(r.depth_past_posterior_opening_mm, 1e-3);
+    if (!r.tip_in_joint) {
+      j["correction"] = {{"direction", unit3(r.correction_direction)},
+                         {"distance_mm", round_to(r.correction_distance_mm, 1e-3)}};
+    }
+  }
+  if (entry.previous_id) j["previous_id"] = *entry.previous_id;
+  if (entry.tip_moved_mm) j["tip_moved_mm"] = round_to(*entry.tip_moved_mm, 1e-3);
+  if (entry.target_error_mm) {
+    j["target"] = {{"error_mm", round_to(*entry.target_error_mm, 1e-3)},
+                   {"lateral_mm", round_to(*entry.target_lateral_mm, 1e-3)},
+                   {"depth_mm", round_to(*entry.target_depth_mm, 1e-3)}};
+  }
+  return j;
+}
+
+nlohmann::json joint_json(const joint::JointFinding& joint) {
+  return {{"side", joint.side},
+          {"gap_width_mm", round_to(joint.gap_width_mm, 1e-3)},
+          {"posterior_opening_mm", mm3(joint.posterior_opening_mm)},
+          {"centroid_mm", mm3(joint.centroid_mm)},
+          {"craniocaudal_extent_mm", round_to(joint.craniocaudal_extent_mm, 1e-2)},
+          {"volume_ml", round_to(joint.volume_ml, 1e-4)}};
+}
+
+const char* side_word(const std::string& side) { return side.empty() ? "?" : side.c_str(); }
+
+}  // namespace
+
+nlohmann::json to_json(const ScanReport& report) {
+  nlohmann::json j;
+  j["schema"] = kScanReportSchema;
+  j["coordinates"] = "DICOM patient (LPS), mm";
+  const auto& s = report.source;
+  j["source"] = {{"path", s.source_path},       {"format", s.source_format},
+                 {"study_uid", s.study_uid},    {"series_uid", s.series_uid},
+                 {"acquisition_time", s.acquisition_time}, {"series_description", s.series_description},
+                 {"patient_position", s.patient_position}};
+  j["geometry"] = {{"size", {report.grid.nx, report.grid.ny, report.grid.nz}},
+                   {"spacing_mm", {report.grid.sx_mm, report.grid.sy_mm, report.grid.sz_mm}},
+                   {"origin_mm", vec3(report.affine.origin_mm)},
+                   {"direction_row_major", std::vector<double>(report.affine.direction, report.affine.direction + 9)}};
+  j["needles"] = nlohmann::json::array();
+  for (const auto& needle : report.needles) j["needles"].push_back(needle_json(needle));
+  j["joints"] = nlohmann::json::array();
+  for (const auto& joint : report.joints) j["joints"].push_back(joint_json(joint));
+  j["backend"] = report.backend;
+  j["timings_ms"] = nlohmann::json::object();
+  for (const auto& [stage, ms] : report.timings_ms) j["timings_ms"][stage] = round_to(ms, 0.1);
+  return j;
+}
+
+std::string console_summary(const ScanReport& report) {
+  std::string out;
+  char line[512];
+  const auto add = [&](const char* text) { out += text; out += '\n'; };
+  std::snprintf(line, sizeof line, "scan %s  (%dx%dx%d, %.2fx%.2fx%.2f mm)",
+                report.source.series_description.empty() ? report.source.source_path.c_str()
+                                                          : report.source.series_description.c_str(),
+                report.grid.nx, report.grid.ny, report.grid.nz, report.grid.sx_mm, report.grid.sy_mm,
+                report.grid.sz_mm);
+  add(line);
+  if (report.needles.empty()) add("  no needle found");
+  for (const auto& entry : report.needles) {
+    const auto& n = entry.needle;
+    const auto& r = entry.relation;
+    std::snprintf(line, sizeof line,
+                  "  needle %d (%s): tip (%.1f, %.1f, %.1f) mm +/- %.1f, inserted %.1f mm, %.1f deg to axial",
+                  n.id, side_word(n.side), n.tip_mm[0], n.tip_mm[1], n.tip_mm[2], n.tip_uncertainty_mm,
+                  n.inserted_length_mm, n.angle_to_axial_deg);
+    add(line);
+    if (!r.joint_found) {
+      add("    joint: not found in this scan");
+    } else if (r.tip_in_joint) {
+      std::snprintf(line, sizeof line, "    tip IN the %s joint space (%.1f mm inside), %.1f mm past the posterior opening",
+                    side_word(r.joint_side), -r.tip_to_joint_mm, r.depth_past_posterior_opening_mm);
+      add(line);
+    } else {
+      std::snprintf(line, sizeof line,
+                    "    tip OUTSIDE the %s joint space: %.1f mm away; move %.1f mm along (%.2f, %.2f, %.2f)",
+                    side_word(r.joint_side), r.tip_to_joint_mm, r.correction_distance_mm,
+                    r.correction_direction[0], r.correction_direction[1], r.correction_direction[2]);
+      add(line);
+    }
+    if (entry.tip_moved_mm) {
+      std::snprintf(line, sizeof line, "    moved %.1f mm since the previous scan", *entry.tip_moved_mm);
+      add(line);
+    }
+    if (entry.target_error_mm) {
+      std::snprintf(line, sizeof line, "    to target: %.1f mm (lateral %.1f, depth %+.1f)", *entry.target_error_mm,
+                    *entry.target_lateral_mm, *entry.target_depth_mm);
+      add(line);
+    }
+  }
+  for (const auto& joint : report.joints) {
+    std::snprintf(line, sizeof line, "  %s joint: gap %.1f mm, %.0f mm craniocaudal", side_word(joint.side),
+                  joint.gap_width_mm, joint.craniocaudal_extent_mm);
+    add(line);
+  }
+  std::snprintf(line, sizeof line, "  analysed in %.0f ms on %s", report.timings_ms.count("total") ? report.timings_ms.at("total") : 0.0,
+                report.backend.c_str());
+  add(line);
+  return out;
+}
+
+}  // namespace sij::analysis

@@ -1,0 +1,112 @@
+#include "pipeline/analysis/ScanAnalyzer.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace sij::analysis {
+namespace {
+
+class StageClock {
+ public:
+  explicit StageClock(std::map<std::string, double>& timings) : timings_(timings) {}
+  template <class Work>
+  auto time(const char* stage, Work&& work) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = work();
+    timings_[stage] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
+
+ private:
+  std::map<std::string, double>& timings_;
+};
+
+double dot(const double a[3], const double b[3]) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+
+// Distance from point p to the infinite line through `point` along unit `direction`.
+double distance_to_axis(const double p[3], const double point[3], const double direction[3]) {
+  const double d[3] = {p[0] - point[0], p[1] - point[1], p[2] - point[2]};
+  const double along = dot(d, direction);
+  const double across[3] = {d[0] - along * direction[0], d[1] - along * direction[1], d[2] - along * direction[2]};
+  return std::sqrt(dot(across, across));
+}
+
+// The previous scan's needle lying on (nearly) the same axis, if any: the closest match.
+const NeedleReport* match_previous(const needle::NeedleFinding& now, const ScanReport& previous,
+                                   const AnalyzeOptions& options) {
+  const NeedleReport* best = nullptr;
+  double best_distance = std::numeric_limits<double>::infinity();
+  const double cos_limit = std::cos(options.same_needle_angle_deg * M_PI / 180.0);
+  for (const auto& candidate : previous.needles) {
+    const auto& before = candidate.needle;
+    if (std::fabs(dot(now.direction, before.direction)) < cos_limit) continue;
+    // Compare the earlier tip with the current axis: advancing the needle moves the tip along
+    // the axis, not across it.
+    const double distance = distance_to_axis(before.tip_mm, now.tip_mm, now.direction);
+    if (distance <= options.same_needle_axis_distance_mm && distance < best_distance) {
+      best_distance = distance;
+      best = &candidate;
+    }
+  }
+  return best;
+}
+
+void compare_with_target(NeedleReport& report, const std::array<double, 3>& target) {
+  const auto& n = report.needle;
+  const double error[3] = {n.tip_mm[0] - target[0], n.tip_mm[1] - target[1], n.tip_mm[2] - target[2]};
+  const double depth = dot(error, n.direction);
+  const double total = std::sqrt(dot(error, error));
+  report.target_error_mm = total;
+  report.target_depth_mm = depth;
+  report.target_lateral_mm = std::sqrt(std::max(0.0, total * total - depth * depth));
+}
+
+}  // namespace
+
+ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, const ScanReport* previous) {
+  ScanReport report;
+  report.source = volume.meta;
+  report.grid = volume.grid;
+  report.affine = volume.affine;
+  report.backend = std::string(backend_name(options.backend));
+  StageClock clock(report.timings_ms);
+
+  auto needle_options = options.needle;
+  needle_options.backend = options.backend;
+  auto joint_options = options.joint;
+  joint_options.backend = options.backend;
+
+  const auto needles = clock.time("needle", [&] { return needle::find_needles(volume, needle_options); });
+  const auto joints = clock.time("joint", [&] { return joint::find_joints(volume, joint_options); });
+  report.joints = joints.joints;
+
+  clock.time("relate", [&] {
+    for (const auto& found : needles) {
+      NeedleReport entry;
+      entry.needle = found;
+      entry.relation = joint::relate_tip_to_joint(joints, found.tip_mm);
+      if (previous != nullptr) {
+        if (const NeedleReport* before = match_previous(found, *previous, options)) {
+          entry.previous_id = before->needle.id;
+          const double* a = before->needle.tip_mm;
+          const double* b = found.tip_mm;
+          entry.tip_moved_mm = std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                                         (a[2] - b[2]) * (a[2] - b[2]));
+          // Keep the identity: the needle keeps the id it had in the earlier scan.
+          entry.needle.id = before->needle.id;
+        }
+      }
+      if (options.planned_target_mm) compare_with_target(entry, *options.planned_target_mm);
+      report.needles.push_back(entry);
+    }
+    return 0;
+  });
+  double total = 0.0;
+  for (const auto& [stage, ms] : report.timings_ms) total += ms;
+  report.timings_ms["total"] = total;
+  return report;
+}
+
+}  // namespace sij::analysis

@@ -1,0 +1,43 @@
+// What `sijtrack analyze` reports for one scan: needles, joints, the tip's relation to the
+// joint, movement since earlier scans, and per-stage timings. Serialised as the versioned JSON
+// schema "sijtrack.scan/1" (docs/report.md).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/Volume.h"
+#include "pipeline/joint/JointFinder.h"
+#include "pipeline/needle/NeedleFinder.h"
+
+namespace sij::analysis {
+
+inline constexpr const char* kScanReportSchema = "sijtrack.scan/1";
+
+// One needle with everything the physician reads about it.
+struct NeedleReport {
+  needle::NeedleFinding needle;
+  joint::TipRelation relation;          // relation of the tip to the nearer joint
+  // Across scans: the same physical needle in the previous scan (matched by axis), and how far
+  // its tip moved. Absent when there is no previous scan or no match.
+  std::optional<int> previous_id;
+  std::optional<double> tip_moved_mm;
+  // Against a planned target, when one is given: the error split as physicians read it.
+  std::optional<double> target_error_mm;
+  std::optional<double> target_lateral_mm;  // across the needle axis
+  std::optional<double> target_depth_mm;    // along the axis; positive: tip beyond the target
+};
+
+struct ScanReport {
+  VolumeMetadata source;
+  Grid grid;
+  Affine3 affine;
+  std::vector<NeedleReport> needles;
+  std::vector<joint::JointFinding> joints;
+  std::string backend;
+  std::map<std::string, double> timings_ms;  // per stage, wall clock
+};
+
+}  // namespace sij::analysis
