@@ -13,6 +13,11 @@ packages=(
   libinsighttoolkit5-dev
   libdcmtk-dev dcmtk dicom3tools python3-pydicom
   libcli11-dev nlohmann-json3-dev libspdlog-dev
+  # Real CT test file without geometry tags (imdata/CT-MONO2-16-ankle.dcm); pulls in octave.
+  octave-dicom
+  # The DICOM fuzz target (scripts/fuzz.sh): clang-14, libFuzzer's runtime (libclang-rt-14-dev)
+  # and clang's OpenMP headers for configuring the project with clang.
+  clang libclang-rt-14-dev libomp-14-dev
 )
 if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
   echo "install-deps: no nvcc found; the build will be CPU-only (adding Debian's Thrust headers)"

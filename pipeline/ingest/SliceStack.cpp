@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <numeric>
 #include <string>
+#include <vector>
 
 #include "pipeline/ingest/IngestError.h"
 
@@ -27,18 +28,37 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0) {
   return buf;
 }
 
+// Every tag the geometry needs is named when absent, so one message says all that is wrong
+// (e.g. a Secondary Capture of a CT slice lacks all three). The ingest does not guess a
+// pixel spacing or a position: distances in millimetres would be invented.
+// Positions beyond a kilometre and pixel spacings above 10 m or below 0.1 um are malformed.
+constexpr double kMaxPositionMm = 1e6;
+bool plausible_position(const double* p) {
+  return std::abs(p[0]) <= kMaxPositionMm && std::abs(p[1]) <= kMaxPositionMm &&
+         std::abs(p[2]) <= kMaxPositionMm;
+}
+bool plausible_spacing(const double* ps) {
+  return ps[0] >= 1e-4 && ps[0] <= 1e4 && ps[1] >= 1e-4 && ps[1] <= 1e4;
+}
+
 void require_tags(const DicomSliceHeader& s) {
-  const char* missing = nullptr;
-  if (!s.has_position) missing = "ImagePositionPatient (0020,0032)";
-  else if (!s.has_orientation) missing = "ImageOrientationPatient (0020,0037)";
-  else if (!s.has_spacing) missing = "PixelSpacing (0028,0030)";
-  else if (s.rows <= 0 || s.columns <= 0) missing = "Rows/Columns (0028,0010/0011)";
-  if (missing != nullptr) {
-    throw IngestError(IngestReason::MissingTag,
-                      std::string(missing) + " is missing or malformed in " + s.file +
-                          ": the geometry cannot be known; re-export the series from the console",
-                      s.file);
+  std::vector<std::string> missing;
+  if (!s.has_position || !plausible_position(s.position)) missing.push_back("ImagePositionPatient (0020,0032)");
+  if (!s.has_orientation) missing.push_back("ImageOrientationPatient (0020,0037)");
+  if (!s.has_spacing || !plausible_spacing(s.pixel_spacing)) missing.push_back("PixelSpacing (0028,0030)");
+  if (s.rows <= 0 || s.columns <= 0) missing.push_back("Rows/Columns (0028,0010/0011)");
+  if (missing.empty()) return;
+  std::string list;
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") + missing[i];
   }
+  const std::string where = s.functional_groups ? " (nor in its functional groups)" : "";
+  throw IngestError(IngestReason::MissingTag,
+                    list + (missing.size() == 1 ? " is" : " are") + " missing or malformed in " +
+                        s.name() + where +
+                        ": the geometry cannot be known (no spacing or position is assumed); "
+                        "re-export the series from the console as CT images",
+                    s.file);
 }
 
 }  // namespace
@@ -54,7 +74,7 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
   if (std::abs(norm(row) - 1) > 1e-3 || std::abs(norm(col) - 1) > 1e-3 ||
       std::abs(dot(row, col)) > 1e-3) {
     throw IngestError(IngestReason::MissingTag,
-                      "ImageOrientationPatient (0020,0037) in " + ref.file +
+                      "ImageOrientationPatient (0020,0037) in " + ref.name() +
                           " is not two orthogonal unit vectors: re-export the series",
                       ref.file);
   }
@@ -80,7 +100,7 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
       what = "PixelSpacing (0028,0030)";
     if (!what.empty()) {
       throw IngestError(IngestReason::MixedGeometry,
-                        what + " of " + s.file + " differs from " + ref.file +
+                        what + " of " + s.name() + " differs from " + ref.name() +
                             ": the files are not one stack; pick one series or re-export it",
                         s.file);
     }
@@ -105,11 +125,11 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
     const auto& a = slices[stack.order[k - 1]];
     const auto& b = slices[stack.order[k]];
     if (std::abs(along[stack.order[k]] - along[stack.order[k - 1]]) < 0.01) {
-      const bool same = !a.sop_instance_uid.empty() && a.sop_instance_uid == b.sop_instance_uid;
+      const bool same = a.frame < 0 && !a.sop_instance_uid.empty() && a.sop_instance_uid == b.sop_instance_uid;
       throw IngestError(IngestReason::DuplicateSlices,
                         std::string(same ? "the same SOPInstanceUID (0008,0018) twice: "
                                          : "two slices at one position: ") +
-                            a.file + " and " + b.file + fmt(" (%.3f mm along the normal)", along[stack.order[k]]) +
+                            a.name() + " and " + b.name() + fmt(" (%.3f mm along the normal)", along[stack.order[k]]) +
                             ": remove one of them (or pick one acquisition) and try again",
                         b.file);
     }
@@ -131,7 +151,7 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
       const Vec3 sp{s[0] - sa * normal[0], s[1] - sa * normal[1], s[2] - sa * normal[2]};
       if (norm(sp) > tan_tol * std::abs(sa) + 0.02) {
         throw IngestError(IngestReason::MixedGeometry,
-                          "slice " + slices[stack.order[k]].file +
+                          "slice " + slices[stack.order[k]].name() +
                               fmt(" is shifted %.2f mm sideways from the previous slice", norm(sp)) +
                               ": the positions do not form one stack; re-export the series",
                           slices[stack.order[k]].file);
@@ -141,7 +161,7 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
       std::string stated;
       if (first.gantry_tilt_deg != 0.0) stated = fmt(", GantryDetectorTilt (0018,1120) %.1f deg", first.gantry_tilt_deg);
       throw IngestError(IngestReason::GantryTilt,
-                        "gantry tilt: slices of " + first.file +
+                        "gantry tilt: slices of " + first.name() +
                             fmt(" are sheared %.1f deg from the slice normal", stack.measured_tilt_deg) +
                             stated +
                             "; resampling is not supported: rescan with 0 deg tilt or reconstruct "
@@ -171,8 +191,8 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
       double gmin = *std::min_element(gaps.begin(), gaps.end());
       double gmax = *std::max_element(gaps.begin(), gaps.end());
       throw IngestError(IngestReason::NonUniformSpacing,
-                        "non-uniform slice spacing: " + slices[stack.order[k]].file + " to " +
-                            slices[stack.order[k + 1]].file + fmt(" is %.3f mm, the median is %.3f mm", g, median) +
+                        "non-uniform slice spacing: " + slices[stack.order[k]].name() + " to " +
+                            slices[stack.order[k + 1]].name() + fmt(" is %.3f mm, the median is %.3f mm", g, median) +
                             fmt(" (range %.3f-%.3f mm)", gmin, gmax) +
                             "; reconstruct the series with a fixed increment at the console",
                         slices[stack.order[k + 1]].file);
@@ -182,16 +202,17 @@ SliceStack build_slice_stack(const std::vector<DicomSliceHeader>& slices,
       const int count = static_cast<int>(std::round(gaps[k] / median)) - 1;
       throw IngestError(IngestReason::MissingSlices,
                         std::to_string(count) + " slice(s) missing between " +
-                            slices[stack.order[k]].file + " and " + slices[stack.order[k + 1]].file +
+                            slices[stack.order[k]].name() + " and " + slices[stack.order[k + 1]].name() +
                             fmt(" (gap %.3f mm, spacing %.3f mm)", gaps[k], median) +
                             ": resend the complete series",
                         slices[stack.order[k + 1]].file);
     }
     sz = (along[stack.order.back()] - along[stack.order.front()]) / static_cast<double>(n - 1);
   } else {
-    sz = ref.spacing_between_slices_mm > 0 ? ref.spacing_between_slices_mm
-         : ref.slice_thickness_mm > 0      ? ref.slice_thickness_mm
-                                           : 1.0;
+    auto usable = [](double mm) { return mm > 0 && mm <= 1e4; };
+    sz = usable(ref.spacing_between_slices_mm) ? ref.spacing_between_slices_mm
+         : usable(ref.slice_thickness_mm)      ? ref.slice_thickness_mm
+                                               : 1.0;
   }
 
   stack.grid.nx = ref.columns;

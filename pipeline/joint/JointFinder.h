@@ -1,11 +1,18 @@
 // Joint stage: the left and right sacroiliac joint spaces, and where a tip lies relative to
 // them.
 //
-// Bone mask -> sacrum separated from each ilium -> exact (anisotropic) distance maps to each
-// bone -> joint space = non-bone voxels close to both bones across a narrow gap -> mid-surface
-// where the two distances are equal -> posterior opening (the joint's dorsal end).
+// Bone mask (cortical threshold, metal removed, per-slice hole filling) -> sacrum separated
+// from each ilium (the joint gap separates the bone components; the sacrum is the middle one,
+// or, with one joint in view, the medial one: the joint runs from its posterior opening
+// anteriorly and laterally) -> exact anisotropic distance maps to the sacrum and to the ilia
+// -> joint space = non-bone voxels between both bones (opposite distance gradients) where the
+// two distances add up to at most the local gap -> mid-surface where they are equal -> gap
+// width from intensity profiles across the mid-surface (sub-voxel) -> posterior opening (the
+// joint's dorsal end). The work runs in a box around the bones. Method and fields:
+// docs/report.md ("Joint").
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,27 +23,60 @@
 namespace sij::joint {
 
 struct JointOptions {
-  std::int16_t bone_threshold_hu = 250;  // cortical shell and most cancellous bone
-  double max_gap_mm = 5.0;               // wider separations are not a joint space
+  std::int16_t bone_threshold_hu = 250;    // cancellous bone and above (the reported bone mask)
+  // Cortical bone: the split into sacrum and ilia and the joint walls use this level, about
+  // half-way between cortical bone (~1350 HU) and the joint space (~50 HU), so that a 1 mm
+  // gap whose centre is lifted by blur still separates the bones.
+  std::int16_t cortical_threshold_hu = 600;
+  std::int16_t metal_threshold_hu = 2000;  // needle steel, removed (with a margin) from bone
+  double metal_margin_mm = 1.0;
+  double max_gap_mm = 5.0;                 // wider separations are not a joint space
+  double min_bone_ml = 3.0;                // smaller bone components are ignored
+  double min_joint_ml = 0.05;              // smaller joint-space pieces are dropped
+  // The joint-space extent ends where the local separation exceeds the measured gap by this
+  // factor (plus one voxel of discretisation): the bones part outside the joint.
+  double extent_factor = 1.2;
+  double box_margin_mm = 8.0;              // around the bones' bounding box
   Backend backend = Backend::Cpu;
 };
 
 struct JointFinding {
   std::string side;                        // "left" or "right" (patient side)
-  double gap_width_mm = 0.0;               // median width across the joint space
+  double gap_width_mm = 0.0;               // median width across the joint space (profiles)
+  double gap_width_iqr_mm = 0.0;           // spread of the per-point widths (p75 - p25)
+  int width_samples = 0;                   // mid-surface points whose profile gave a width
   double posterior_opening_mm[3] = {0, 0, 0};  // LPS, centre of the dorsal opening
   double centroid_mm[3] = {0, 0, 0};       // LPS
+  double axis_anterior[3] = {0, 0, 0};     // LPS unit: along the joint, from the opening inwards
   double craniocaudal_extent_mm = 0.0;
   double volume_ml = 0.0;                  // joint-space volume
   std::int64_t voxels = 0;
 };
 
+// Per joint, per axial slice of the mask box: the dorsal end of the joint space.
+struct OpeningPoint {
+  std::int32_t z = 0;                      // slice index in the volume
+  double point_mm[3] = {0, 0, 0};          // LPS
+};
+
 struct JointAnalysis {
-  Grid grid;
+  Grid grid;                                // the volume's grid
   Affine3 affine;
+  // The masks cover a box of the volume: voxel (x, y, z) of the volume is mask element
+  // mask_grid.index(x - box_min[0], y - box_min[1], z - box_min[2]); outside the box: 0.
+  std::int32_t box_min[3] = {0, 0, 0};
+  Grid mask_grid;
   std::vector<JointFinding> joints;         // 0, 1 or 2
-  std::vector<std::uint8_t> joint_label;    // per voxel: 0 none, else 1 + index into joints
-  std::vector<std::uint8_t> bone_mask;      // per voxel: 1 sacrum, 2 ilium, 0 none
+  std::vector<std::uint8_t> joint_label;    // per box voxel: 0 none, else 1 + index into joints
+  std::vector<std::uint8_t> bone_mask;      // per box voxel: 1 sacrum, 2 ilium, 0 none
+  std::vector<std::uint8_t> mid_surface;    // per box voxel: 1 on the joint's mid-surface
+  // Signed distance (mm) to the joint space, voxel-centre based (EDT), per box voxel.
+  std::vector<float> joint_sdf_mm;
+  std::vector<std::vector<OpeningPoint>> openings;  // per joint
+  std::vector<std::vector<std::array<float, 3>>> joint_points_mm;  // per joint, LPS voxel centres
+
+  std::uint8_t joint_label_at(std::int32_t x, std::int32_t y, std::int32_t z) const;
+  std::uint8_t bone_at(std::int32_t x, std::int32_t y, std::int32_t z) const;
 };
 
 struct TipRelation {
@@ -44,7 +84,7 @@ struct TipRelation {
   std::string joint_side;                  // the nearer joint
   bool tip_in_joint = false;
   double tip_to_joint_mm = 0.0;            // signed distance to the joint space, negative inside
-  double nearest_joint_point_mm[3] = {0, 0, 0};
+  double nearest_joint_point_mm[3] = {0, 0, 0};  // on the joint-space boundary; the tip when inside
   double depth_past_posterior_opening_mm = 0.0;  // along the joint from its dorsal opening; negative: not reached
   double correction_direction[3] = {0, 0, 0};    // unit, when outside: where to move the tip
   double correction_distance_mm = 0.0;

@@ -1,0 +1,496 @@
+#include "pipeline/joint/JointFinder.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "kernels/ccl/ConnectedComponents.h"
+#include "pipeline/joint/Box.h"
+#include "pipeline/joint/GapProfile.h"
+#include "pipeline/joint/KernelCalls.h"
+
+namespace sij::joint {
+namespace {
+
+using P3 = std::array<double, 3>;
+
+// Bounding box of the voxels whose HU lies in [lo, hi), or an empty box.
+Box hu_box(const Volume& volume, std::int16_t lo, std::int16_t hi) {
+  const Grid& g = volume.grid;
+  std::vector<Box> per_slice(static_cast<std::size_t>(g.nz));
+#pragma omp parallel for schedule(dynamic, 4)
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    Box b;
+    b.lo[0] = g.nx;
+    b.lo[1] = g.ny;
+    b.hi[0] = b.hi[1] = 0;
+    bool any = false;
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      const std::int16_t* row = volume.hu.data() + g.index(0, y, z);
+      std::int32_t first = -1, last = -1;
+      for (std::int32_t x = 0; x < g.nx; ++x) {
+        if (row[x] >= lo && row[x] < hi) {
+          if (first < 0) first = x;
+          last = x;
+        }
+      }
+      if (first >= 0) {
+        any = true;
+        b.lo[0] = std::min(b.lo[0], first);
+        b.hi[0] = std::max(b.hi[0], last + 1);
+        b.lo[1] = std::min(b.lo[1], y);
+        b.hi[1] = y + 1;
+      }
+    }
+    if (any) {
+      b.lo[2] = z;
+      b.hi[2] = z + 1;
+    } else {
+      b = Box{};
+    }
+    per_slice[static_cast<std::size_t>(z)] = b;
+  }
+  Box out;
+  bool any = false;
+  for (const Box& b : per_slice) {
+    if (b.empty()) continue;
+    if (!any) {
+      out = b;
+      any = true;
+      continue;
+    }
+    for (int a = 0; a < 3; ++a) {
+      out.lo[a] = std::min(out.lo[a], b.lo[a]);
+      out.hi[a] = std::max(out.hi[a], b.hi[a]);
+    }
+  }
+  return out;
+}
+
+Box stats_box(const ComponentStats& s, const std::int32_t offset[3]) {
+  Box b;
+  for (int a = 0; a < 3; ++a) {
+    b.lo[a] = s.min_index[a] + offset[a];
+    b.hi[a] = s.max_index[a] + 1 + offset[a];
+  }
+  return b;
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  const std::size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m), v.end());
+  double hi = v[m];
+  if (v.size() % 2 == 1) return hi;
+  const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m));
+  return 0.5 * (lo + hi);
+}
+
+double quantile_of(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto i = static_cast<std::size_t>(pos);
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+// Gradient (grid mm) of a box-shaped field at a voxel by central differences (one-sided at
+// the box faces).
+P3 gradient(const std::vector<float>& f, const Grid& g, std::int32_t x, std::int32_t y, std::int32_t z) {
+  const std::int32_t c[3] = {x, y, z};
+  const std::int32_t n[3] = {g.nx, g.ny, g.nz};
+  const double s[3] = {g.sx_mm, g.sy_mm, g.sz_mm};
+  P3 out{};
+  for (int a = 0; a < 3; ++a) {
+    std::int32_t lo[3] = {c[0], c[1], c[2]}, hi[3] = {c[0], c[1], c[2]};
+    lo[a] = std::max(0, c[a] - 1);
+    hi[a] = std::min(n[a] - 1, c[a] + 1);
+    if (hi[a] == lo[a]) continue;
+    const double fl = f[static_cast<std::size_t>(g.index(lo[0], lo[1], lo[2]))];
+    const double fh = f[static_cast<std::size_t>(g.index(hi[0], hi[1], hi[2]))];
+    if (!std::isfinite(fl) || !std::isfinite(fh)) continue;
+    out[a] = (fh - fl) / ((hi[a] - lo[a]) * s[a]);
+  }
+  return out;
+}
+
+P3 unit(const P3& v) {
+  const double n = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  return n > 0 ? P3{v[0] / n, v[1] / n, v[2] / n} : P3{0, 0, 0};
+}
+
+// Everything the joint-space construction needs on the working box.
+struct Work {
+  const Volume* volume = nullptr;
+  JointOptions options;
+  Box box;
+  Grid grid;
+  std::vector<std::int16_t> hu;
+  std::vector<std::uint8_t> solid;   // any bone (cortical, hole-filled, metal removed)
+  std::vector<float> d_a, d_b;       // distance to bone A (sacrum or its candidate) and B
+  double s_inplane = 1.0;
+};
+
+// Non-bone voxels between the two bones whose separation is at most `limit_mm`.
+std::vector<std::uint8_t> gap_candidates(const Work& w, double limit_mm) {
+  const Grid& g = w.grid;
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(g.voxel_count()), 0);
+#pragma omp parallel for schedule(dynamic, 2)
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      for (std::int32_t x = 0; x < g.nx; ++x) {
+        const auto i = static_cast<std::size_t>(g.index(x, y, z));
+        if (w.solid[i]) continue;
+        const float a = w.d_a[i], b = w.d_b[i];
+        if (!(a + b <= limit_mm)) continue;
+        // Between the bones: the directions to the two nearest bone surfaces are opposite.
+        const P3 ga = gradient(w.d_a, g, x, y, z), gb = gradient(w.d_b, g, x, y, z);
+        if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] >= 0.0) continue;
+        mask[i] = 1;
+      }
+    }
+  }
+  return mask;
+}
+
+// Mid-surface voxels of a gap mask: d_a <= d_b with a face neighbour where d_a > d_b.
+std::vector<std::uint8_t> mid_surface_of(const Work& w, const std::vector<std::uint8_t>& gap) {
+  const Grid& g = w.grid;
+  std::vector<std::uint8_t> mid(gap.size(), 0);
+#pragma omp parallel for schedule(dynamic, 2)
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      for (std::int32_t x = 0; x < g.nx; ++x) {
+        const auto i = static_cast<std::size_t>(g.index(x, y, z));
+        if (!gap[i] || w.d_a[i] > w.d_b[i]) continue;
+        const std::int32_t nb[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z},
+                                       {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
+        for (const auto& q : nb) {
+          if (!g.contains(q[0], q[1], q[2])) continue;
+          const auto j = static_cast<std::size_t>(g.index(q[0], q[1], q[2]));
+          if (w.d_a[j] > w.d_b[j]) {
+            mid[i] = 1;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return mid;
+}
+
+// Gap profiles at (at most max_points) mid-surface voxels whose label is `want` (0: any).
+std::vector<GapProfile> profiles(const Work& w, const std::vector<std::uint8_t>& mid,
+                                 const std::vector<std::uint8_t>* label, std::uint8_t want,
+                                 std::size_t max_points) {
+  const Grid& g = w.grid;
+  std::vector<std::int64_t> points;
+  for (std::int64_t i = 0; i < g.voxel_count(); ++i) {
+    if (!mid[static_cast<std::size_t>(i)]) continue;
+    if (label && want && (*label)[static_cast<std::size_t>(i)] != want) continue;
+    points.push_back(i);
+  }
+  const std::size_t stride = std::max<std::size_t>(1, (points.size() + max_points - 1) / max_points);
+  std::vector<std::int64_t> chosen;
+  for (std::size_t k = 0; k < points.size(); k += stride) chosen.push_back(points[k]);
+  std::vector<GapProfile> out(chosen.size());
+  GapProfileOptions po;
+  po.wall_min_hu = w.options.cortical_threshold_hu;
+  po.search_mm = 0.5 * w.options.max_gap_mm;
+  po.reach_mm = 3.0;
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(chosen.size()); ++k) {
+    std::int32_t x, y, z;
+    g.coords(chosen[static_cast<std::size_t>(k)], x, y, z);
+    const P3 ga = gradient(w.d_a, g, x, y, z), gb = gradient(w.d_b, g, x, y, z);
+    const P3 n = unit({ga[0] - gb[0], ga[1] - gb[1], ga[2] - gb[2]});
+    if (n[0] == 0 && n[1] == 0 && n[2] == 0) continue;
+    const double p[3] = {double(x), double(y), double(z)};
+    const double nn[3] = {n[0], n[1], n[2]};
+    out[static_cast<std::size_t>(k)] = measure_gap(w.hu.data(), g, p, nn, po);
+  }
+  std::vector<GapProfile> ok;
+  for (const auto& p : out) {
+    if (p.ok) ok.push_back(p);
+  }
+  return ok;
+}
+
+double median_width(const std::vector<GapProfile>& ps) {
+  std::vector<double> v;
+  for (const auto& p : ps) v.push_back(p.width_mm);
+  return median_of(v);
+}
+
+}  // namespace
+
+std::uint8_t JointAnalysis::joint_label_at(std::int32_t x, std::int32_t y, std::int32_t z) const {
+  x -= box_min[0];
+  y -= box_min[1];
+  z -= box_min[2];
+  if (joint_label.empty() || !mask_grid.contains(x, y, z)) return 0;
+  return joint_label[static_cast<std::size_t>(mask_grid.index(x, y, z))];
+}
+
+std::uint8_t JointAnalysis::bone_at(std::int32_t x, std::int32_t y, std::int32_t z) const {
+  x -= box_min[0];
+  y -= box_min[1];
+  z -= box_min[2];
+  if (bone_mask.empty() || !mask_grid.contains(x, y, z)) return 0;
+  return bone_mask[static_cast<std::size_t>(mask_grid.index(x, y, z))];
+}
+
+JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
+  JointAnalysis result;
+  result.grid = volume.grid;
+  result.affine = volume.affine;
+  const Backend backend = options.backend;
+  const Grid& vg = volume.grid;
+  if (vg.voxel_count() == 0) return result;
+
+  // 1. A box around the cortical bone.
+  Box box1 = hu_box(volume, options.cortical_threshold_hu, options.metal_threshold_hu);
+  if (box1.empty()) return result;
+  box1 = box1.grown(vg, options.box_margin_mm, Box::whole(vg));
+  const Grid g1 = box1.grid(vg);
+  const std::int32_t zero[3] = {0, 0, 0};
+  const std::vector<std::int16_t> hu1 = crop(volume.hu, vg, zero, box1);
+
+  // 2. Bone: cortical voxels without the needle (steel and a margin of blooming), holes of
+  //    each axial slice filled so that cancellous interiors are solid.
+  std::vector<std::uint8_t> metal, metal_grown, cortical, solid1;
+  k_threshold(backend, hu1, metal, {options.metal_threshold_hu, 32767});
+  k_dilate(backend, metal, metal_grown, g1, static_cast<float>(options.metal_margin_mm));
+  k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
+    cortical[static_cast<std::size_t>(i)] &= static_cast<std::uint8_t>(!metal_grown[static_cast<std::size_t>(i)]);
+  }
+  k_fill_holes_per_slice(backend, cortical, solid1, g1);
+
+  // 3. Bone components: the joint gaps separate the sacrum from each ilium.
+  std::vector<std::int32_t> labels1;
+  const std::int32_t count = k_label(backend, solid1, labels1, g1, Connectivity::Face6);
+  const std::vector<ComponentStats> stats = k_stats(backend, labels1, g1, count);
+  const double voxel_ml = vg.sx_mm * vg.sy_mm * vg.sz_mm * 1e-3;
+  std::vector<std::int32_t> big;
+  for (std::int32_t k = 0; k < count; ++k) {
+    if (stats[static_cast<std::size_t>(k)].voxel_count * voxel_ml >= options.min_bone_ml) big.push_back(k + 1);
+  }
+  std::sort(big.begin(), big.end(), [&](std::int32_t a, std::int32_t b) {
+    return stats[static_cast<std::size_t>(a - 1)].voxel_count > stats[static_cast<std::size_t>(b - 1)].voxel_count;
+  });
+  if (big.size() < 2) return result;
+  if (big.size() > 3) big.resize(3);
+  const auto centroid_lps = [&](std::int32_t label) {
+    const ComponentStats& s = stats[static_cast<std::size_t>(label - 1)];
+    return box_to_lps(vg, volume.affine, box1, s.centroid_mm[0] / vg.sx_mm, s.centroid_mm[1] / vg.sy_mm,
+                      s.centroid_mm[2] / vg.sz_mm);
+  };
+  std::sort(big.begin(), big.end(), [&](std::int32_t a, std::int32_t b) {
+    return centroid_lps(a)[0] < centroid_lps(b)[0];
+  });
+  // With three bones in view the sacrum is the middle one; with two, A and B are told apart
+  // after the joint is found (the sacrum is the medial one).
+  const bool sacrum_known = big.size() == 3;
+  std::vector<std::int32_t> bone_a, bone_b;  // A: sacrum (or candidate), B: ilia (or the other)
+  if (sacrum_known) {
+    bone_a = {big[1]};
+    bone_b = {big[0], big[2]};
+  } else {
+    bone_a = {big[0]};
+    bone_b = {big[1]};
+  }
+
+  // 4. The working box: where A and B face each other.
+  Box box2;
+  if (sacrum_known) {
+    box2 = stats_box(stats[static_cast<std::size_t>(bone_a[0] - 1)], box1.lo)
+               .grown(vg, options.max_gap_mm + options.box_margin_mm, box1);
+  } else {
+    const Box a = stats_box(stats[static_cast<std::size_t>(bone_a[0] - 1)], box1.lo).grown(vg, options.max_gap_mm, box1);
+    const Box b = stats_box(stats[static_cast<std::size_t>(bone_b[0] - 1)], box1.lo).grown(vg, options.max_gap_mm, box1);
+    box2 = a.intersect(b).grown(vg, options.box_margin_mm, box1);
+  }
+  if (box2.empty()) return result;
+
+  Work w;
+  w.volume = &volume;
+  w.options = options;
+  w.box = box2;
+  w.grid = box2.grid(vg);
+  w.s_inplane = 0.5 * (vg.sx_mm + vg.sy_mm);
+  const Grid& g = w.grid;
+  w.hu = crop(hu1, g1, box1.lo, box2);
+  w.solid = crop(solid1, g1, box1.lo, box2);
+  const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
+  std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
+  const auto in = [](const std::vector<std::int32_t>& set, std::int32_t v) {
+    return std::find(set.begin(), set.end(), v) != set.end();
+  };
+  for (std::size_t i = 0; i < labels2.size(); ++i) {
+    mask_a[i] = labels2[i] != 0 && in(bone_a, labels2[i]);
+    mask_b[i] = labels2[i] != 0 && in(bone_b, labels2[i]);
+  }
+  k_distance(backend, mask_a, w.d_a, g);
+  k_distance(backend, mask_b, w.d_b, g);
+
+  // 5. First pass: gap voxels up to the largest joint width; their mid-surface profiles give
+  //    the gap width, which bounds the joint's extent in the second pass.
+  const double first_limit = options.max_gap_mm + w.s_inplane;
+  std::vector<std::uint8_t> gap = gap_candidates(w, first_limit);
+  std::vector<std::uint8_t> mid = mid_surface_of(w, gap);
+  const std::vector<GapProfile> first = profiles(w, mid, nullptr, 0, 1500);
+  if (first.empty()) return result;
+  const double width0 = median_width(first);
+  const double limit = std::min(first_limit, options.extent_factor * width0 + w.s_inplane);
+  gap = gap_candidates(w, limit);
+
+  // 6. Clean by components.
+  std::vector<std::int32_t> gap_labels;
+  const std::int32_t gap_count = k_label(backend, gap, gap_labels, g, Connectivity::Full26);
+  const std::vector<ComponentStats> gap_stats = k_stats(backend, gap_labels, g, gap_count);
+  const auto piece_lps = [&](const ComponentStats& s) {
+    return box_to_lps(vg, volume.affine, box2, s.centroid_mm[0] / vg.sx_mm, s.centroid_mm[1] / vg.sy_mm,
+                      s.centroid_mm[2] / vg.sz_mm);
+  };
+  const P3 sacrum_c = centroid_lps(bone_a[0]);
+  // Joint of each kept piece: 0 left, 1 right (sacrum known), or 0 (one pair).
+  std::vector<int> piece_joint(static_cast<std::size_t>(gap_count) + 1, -1);
+  for (std::int32_t k = 1; k <= gap_count; ++k) {
+    const ComponentStats& s = gap_stats[static_cast<std::size_t>(k - 1)];
+    if (s.voxel_count * voxel_ml < options.min_joint_ml) continue;
+    piece_joint[static_cast<std::size_t>(k)] = sacrum_known ? (piece_lps(s)[0] > sacrum_c[0] ? 0 : 1) : 0;
+  }
+
+  // 7. Joints: side, geometry, width.
+  result.box_min[0] = box2.lo[0];
+  result.box_min[1] = box2.lo[1];
+  result.box_min[2] = box2.lo[2];
+  result.mask_grid = g;
+  result.joint_label.assign(gap.size(), 0);
+  result.bone_mask.assign(gap.size(), 0);
+  std::vector<std::uint8_t> joint_mask(gap.size(), 0);
+  const int joint_slots = sacrum_known ? 2 : 1;
+  std::vector<std::vector<std::int64_t>> members(static_cast<std::size_t>(joint_slots));
+  for (std::int64_t i = 0; i < g.voxel_count(); ++i) {
+    const std::int32_t l = gap_labels[static_cast<std::size_t>(i)];
+    if (l == 0) continue;
+    const int j = piece_joint[static_cast<std::size_t>(l)];
+    if (j < 0) continue;
+    members[static_cast<std::size_t>(j)].push_back(i);
+    joint_mask[static_cast<std::size_t>(i)] = 1;
+  }
+  mid = mid_surface_of(w, joint_mask);
+
+  bool a_is_sacrum = true;
+  for (int j = 0; j < joint_slots; ++j) {
+    const auto& vox = members[static_cast<std::size_t>(j)];
+    if (vox.empty()) continue;
+    JointFinding f;
+    f.voxels = static_cast<std::int64_t>(vox.size());
+    f.volume_ml = f.voxels * voxel_ml;
+    // Centroid and the in-plane principal axis (LPS x, y).
+    P3 c{0, 0, 0};
+    std::vector<std::array<float, 3>> pts;
+    pts.reserve(vox.size());
+    double zmin = 1e300, zmax = -1e300;
+    for (const std::int64_t i : vox) {
+      std::int32_t x, y, z;
+      g.coords(i, x, y, z);
+      const P3 p = box_to_lps(vg, volume.affine, box2, x, y, z);
+      pts.push_back({float(p[0]), float(p[1]), float(p[2])});
+      for (int a = 0; a < 3; ++a) c[a] += p[a];
+      zmin = std::min(zmin, p[2]);
+      zmax = std::max(zmax, p[2]);
+    }
+    for (int a = 0; a < 3; ++a) c[a] /= static_cast<double>(vox.size());
+    double sxx = 0, sxy = 0, syy = 0;
+    for (const auto& p : pts) {
+      const double dx = p[0] - c[0], dy = p[1] - c[1];
+      sxx += dx * dx;
+      sxy += dx * dy;
+      syy += dy * dy;
+    }
+    const double theta = 0.5 * std::atan2(2 * sxy, sxx - syy);
+    P3 axis{std::cos(theta), std::sin(theta), 0.0};
+    if (axis[1] > 0) axis = {-axis[0], -axis[1], 0.0};  // pointing anterior (-y)
+    std::copy(c.begin(), c.end(), f.centroid_mm);
+    std::copy(axis.begin(), axis.end(), f.axis_anterior);
+    f.craniocaudal_extent_mm = zmax - zmin + vg.sz_mm;
+    if (sacrum_known) {
+      f.side = j == 0 ? "left" : "right";
+    } else {
+      // The joint runs from its posterior opening anteriorly and laterally: +x lateral means
+      // the patient's left. The ilium is the bone on the lateral side.
+      const bool left = axis[0] > 0;
+      f.side = left ? "left" : "right";
+      const double ax = centroid_lps(bone_a[0])[0], bx = centroid_lps(bone_b[0])[0];
+      a_is_sacrum = left ? ax < bx : ax > bx;
+    }
+    // Width from profiles across this joint's mid-surface.
+    std::vector<std::uint8_t> mid_j(mid.size(), 0);
+    for (const std::int64_t i : vox) mid_j[static_cast<std::size_t>(i)] = mid[static_cast<std::size_t>(i)];
+    const std::vector<GapProfile> ps = profiles(w, mid_j, nullptr, 0, 3000);
+    std::vector<double> widths;
+    for (const auto& p : ps) widths.push_back(p.width_mm);
+    f.gap_width_mm = median_of(widths);
+    f.gap_width_iqr_mm = quantile_of(widths, 0.75) - quantile_of(widths, 0.25);
+    f.width_samples = static_cast<int>(widths.size());
+    if (std::getenv("SIJ_JOINT_DEBUG")) {
+      std::vector<double> h, ar;
+      for (const auto& p : ps) { h.push_back(p.width_half_mm); ar.push_back(p.width_area_mm); }
+      std::fprintf(stderr, "DEBUG joint %s half %.3f area %.3f first-pass %.3f limit %.3f\n", f.side.c_str(), median_of(h), median_of(ar), width0, limit);
+    }
+    // Posterior opening: per slice, the joint voxels within 1 mm of the most posterior one.
+    std::vector<OpeningPoint> opening;
+    {
+      std::vector<std::vector<std::size_t>> by_z(static_cast<std::size_t>(g.nz));
+      for (std::size_t k = 0; k < vox.size(); ++k) {
+        std::int32_t x, y, z;
+        g.coords(vox[k], x, y, z);
+        by_z[static_cast<std::size_t>(z)].push_back(k);
+      }
+      P3 sum{0, 0, 0};
+      for (std::int32_t z = 0; z < g.nz; ++z) {
+        const auto& ks = by_z[static_cast<std::size_t>(z)];
+        if (ks.empty()) continue;
+        double ymax = -1e300;
+        for (const std::size_t k : ks) ymax = std::max(ymax, double(pts[k][1]));
+        OpeningPoint o;
+        o.z = z + box2.lo[2];
+        int n = 0;
+        for (const std::size_t k : ks) {
+          if (pts[k][1] < ymax - 1.0) continue;
+          for (int a = 0; a < 3; ++a) o.point_mm[a] += pts[k][static_cast<std::size_t>(a)];
+          ++n;
+        }
+        for (double& v : o.point_mm) v /= n;
+        for (int a = 0; a < 3; ++a) sum[a] += o.point_mm[a];
+        opening.push_back(o);
+      }
+      for (int a = 0; a < 3; ++a) f.posterior_opening_mm[a] = sum[a] / static_cast<double>(opening.size());
+    }
+    for (const std::int64_t i : vox) result.joint_label[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(result.joints.size() + 1);
+    result.joints.push_back(f);
+    result.openings.push_back(std::move(opening));
+    result.joint_points_mm.push_back(std::move(pts));
+  }
+  for (std::size_t i = 0; i < labels2.size(); ++i) {
+    if (mask_a[i]) result.bone_mask[i] = a_is_sacrum ? 1 : 2;
+    if (mask_b[i]) result.bone_mask[i] = a_is_sacrum ? 2 : 1;
+  }
+  result.mid_surface = std::move(mid);
+  for (std::size_t i = 0; i < result.mid_surface.size(); ++i) result.mid_surface[i] &= joint_mask[i];
+  k_signed_distance(backend, joint_mask, result.joint_sdf_mm, g);
+  return result;
+}
+
+}  // namespace sij::joint

@@ -1,0 +1,108 @@
+// The tip's relation to the nearer joint space: inside or outside, signed distance (sub-voxel),
+// nearest joint point, depth past the posterior opening, and the correction when outside.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "pipeline/joint/JointFinder.h"
+
+namespace sij::joint {
+namespace {
+
+using P3 = std::array<double, 3>;
+
+// The voxel-centre signed distance is +-(one spacing) on the two sides of the boundary; the
+// surface lies half-way between, so each corner value moves half a spacing towards zero before
+// trilinear interpolation. `spacing_mm` is the spacing across the surface.
+bool interpolate_sdf(const JointAnalysis& ja, const double tip_mm[3], double spacing_mm, double& out) {
+  const Grid& g = ja.mask_grid;
+  if (ja.joint_sdf_mm.empty() || g.voxel_count() == 0) return false;
+  double index[3];
+  ja.affine.physical_to_index(ja.grid, tip_mm, index);
+  const double c[3] = {index[0] - ja.box_min[0], index[1] - ja.box_min[1], index[2] - ja.box_min[2]};
+  const std::int32_t n[3] = {g.nx, g.ny, g.nz};
+  std::int32_t lo[3];
+  double f[3];
+  for (int a = 0; a < 3; ++a) {
+    if (!(c[a] >= 0 && c[a] <= n[a] - 1)) return false;
+    lo[a] = std::min(static_cast<std::int32_t>(c[a]), std::max(0, n[a] - 2));
+    f[a] = c[a] - lo[a];
+  }
+  double sum = 0.0;
+  for (int k = 0; k < 8; ++k) {
+    const std::int32_t x = std::min(lo[0] + (k & 1), g.nx - 1), y = std::min(lo[1] + ((k >> 1) & 1), g.ny - 1),
+                       z = std::min(lo[2] + ((k >> 2) & 1), g.nz - 1);
+    double v = ja.joint_sdf_mm[static_cast<std::size_t>(g.index(x, y, z))];
+    if (!std::isfinite(v)) return false;
+    v -= std::copysign(0.5 * spacing_mm, v);
+    const double w = ((k & 1) ? f[0] : 1 - f[0]) * (((k >> 1) & 1) ? f[1] : 1 - f[1]) *
+                     (((k >> 2) & 1) ? f[2] : 1 - f[2]);
+    sum += w * v;
+  }
+  out = sum;
+  return true;
+}
+
+}  // namespace
+
+TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3]) {
+  TipRelation r;
+  if (ja.joints.empty()) return r;
+  const P3 tip{tip_mm[0], tip_mm[1], tip_mm[2]};
+  // The nearer joint and its nearest voxel centre.
+  std::size_t best_joint = 0;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  P3 best_point{0, 0, 0};
+  for (std::size_t j = 0; j < ja.joint_points_mm.size(); ++j) {
+    for (const auto& p : ja.joint_points_mm[j]) {
+      const double dx = p[0] - tip[0], dy = p[1] - tip[1], dz = p[2] - tip[2];
+      const double d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        best_joint = j;
+        best_point = {p[0], p[1], p[2]};
+      }
+    }
+  }
+  if (!std::isfinite(best_d2)) return r;
+  const JointFinding& f = ja.joints[best_joint];
+  r.joint_found = true;
+  r.joint_side = f.side;
+
+  // Across the joint the surface normal lies in the axial plane: half an in-plane spacing.
+  const double spacing = 0.5 * (ja.grid.sx_mm + ja.grid.sy_mm);
+  double sd = 0.0;
+  if (!interpolate_sdf(ja, tip_mm, spacing, sd)) sd = std::sqrt(best_d2) - 0.5 * spacing;
+  r.tip_to_joint_mm = sd;
+  r.tip_in_joint = sd < 0.0;
+
+  const double dist = std::sqrt(best_d2);
+  P3 dir{0, 0, 0};
+  if (dist > 0) dir = {(best_point[0] - tip[0]) / dist, (best_point[1] - tip[1]) / dist, (best_point[2] - tip[2]) / dist};
+  if (r.tip_in_joint) {
+    std::copy(tip.begin(), tip.end(), r.nearest_joint_point_mm);
+  } else {
+    const double step = std::min(std::max(sd, 0.0), dist);
+    for (int a = 0; a < 3; ++a) {
+      r.nearest_joint_point_mm[a] = tip[a] + dir[a] * step;
+      r.correction_direction[a] = dir[a];
+    }
+    r.correction_distance_mm = std::max(sd, 0.0);
+  }
+
+  // Depth past the posterior opening, along the joint, at the tip's height.
+  const auto& opening = ja.openings[best_joint];
+  if (!opening.empty()) {
+    const OpeningPoint* o = &opening.front();
+    for (const auto& op : opening) {
+      if (std::fabs(op.point_mm[2] - tip[2]) < std::fabs(o->point_mm[2] - tip[2])) o = &op;
+    }
+    double depth = 0.0;
+    for (int a = 0; a < 3; ++a) depth += (tip[a] - o->point_mm[a]) * f.axis_anterior[a];
+    r.depth_past_posterior_opening_mm = depth;
+  }
+  return r;
+}
+
+}  // namespace sij::joint
