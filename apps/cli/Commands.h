@@ -11,6 +11,8 @@ void register_info(CLI::App& app);
 void register_demo(CLI::App& app);
 void register_phantom(CLI::App& app);
 void register_ingest(CLI::App& app);
+void register_analyze(CLI::App& app);
+void register_evaluate(CLI::App& app);
 
 // Exit status set by the subcommand that ran (0 when it succeeded).
 int exit_code();

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   sij::cli::register_demo(app);
   sij::cli::register_phantom(app);
   sij::cli::register_ingest(app);
+  sij::cli::register_analyze(app);
+  sij::cli::register_evaluate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

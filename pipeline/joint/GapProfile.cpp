@@ -51,7 +51,8 @@ GapProfile measure_gap(const std::int16_t* hu, const Grid& grid, const double p_
   out.min_hu = lo;
 
   // Absolute half-level crossings.
-  const double level_l = 0.5 * (pl + o.gap_hu), level_r = 0.5 * (pr + o.gap_hu);
+  const double level_l = o.gap_hu + o.edge_level * (pl - o.gap_hu);
+  const double level_r = o.gap_hu + o.edge_level * (pr - o.gap_hu);
   double tl = t_of(k_min), tr = t_of(k_min);
   if (lo < std::min(level_l, level_r)) {
     for (int k = k_min; k > k_left; --k) {

@@ -30,6 +30,10 @@ struct GapProfileOptions {
   double reach_mm = 6.0;         // walls are looked for this far from the dip
   double wall_min_hu = 600.0;    // a wall must peak at least this high
   double gap_hu = 50.0;          // soft tissue of the joint space
+  // Where between gap_hu (0) and the wall's peak (1) an edge lies. A thin cortex (0.9-1.6 mm)
+  // blurred by the scanner peaks below cortical bone, so the half-way level of the measured
+  // peak sits inside the gap; 0.6 is calibrated on the phantom (docs/report.md, "Joint").
+  double edge_level = 0.6;
 };
 
 // p_index: continuous box index of the start point; n_mm: unit normal in grid millimetres

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -138,9 +136,13 @@ struct Work {
   double s_inplane = 1.0;
 };
 
-// Non-bone voxels between the two bones whose separation is at most `limit_mm`.
-std::vector<std::uint8_t> gap_candidates(const Work& w, double limit_mm) {
+// Non-bone voxels between the two bones whose separation is at most the limit of their side
+// (limit_mm[0] where LPS x > split_x, else limit_mm[1]).
+std::vector<std::uint8_t> gap_candidates(const Work& w, const double limit_mm[2], double split_x) {
   const Grid& g = w.grid;
+  const Affine3& af = w.volume->affine;
+  const double ax = af.direction[0] * g.sx_mm, ay = af.direction[1] * g.sy_mm, az = af.direction[2] * g.sz_mm;
+  const double x0 = af.origin_mm[0] + ax * w.box.lo[0] + ay * w.box.lo[1] + az * w.box.lo[2];
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(g.voxel_count()), 0);
 #pragma omp parallel for schedule(dynamic, 2)
   for (std::int32_t z = 0; z < g.nz; ++z) {
@@ -149,10 +151,11 @@ std::vector<std::uint8_t> gap_candidates(const Work& w, double limit_mm) {
         const auto i = static_cast<std::size_t>(g.index(x, y, z));
         if (w.solid[i]) continue;
         const float a = w.d_a[i], b = w.d_b[i];
-        if (!(a + b <= limit_mm)) continue;
+        const double lps_x = x0 + ax * x + ay * y + az * z;
+        if (!(a + b <= limit_mm[lps_x > split_x ? 0 : 1])) continue;
         // Between the bones: the directions to the two nearest bone surfaces are opposite.
-        const P3 ga = gradient(w.d_a, g, x, y, z), gb = gradient(w.d_b, g, x, y, z);
-        if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] >= 0.0) continue;
+        const P3 ga = unit(gradient(w.d_a, g, x, y, z)), gb = unit(gradient(w.d_b, g, x, y, z));
+        if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] > w.options.max_facing_cos) continue;
         mask[i] = 1;
       }
     }
@@ -275,14 +278,51 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   }
   k_fill_holes_per_slice(backend, cortical, solid1, g1);
 
-  // 3. Bone components: the joint gaps separate the sacrum from each ilium.
-  std::vector<std::int32_t> labels1;
-  const std::int32_t count = k_label(backend, solid1, labels1, g1, Connectivity::Face6);
-  const std::vector<ComponentStats> stats = k_stats(backend, labels1, g1, count);
+  // 3. Bone components: the joint gaps separate the sacrum from each ilium. Where a narrow gap
+  //    is bridged (blur, partial volume), a small erosion splits the bones; the distances to
+  //    the eroded cores minus the radius are then the distances to the bones.
   const double voxel_ml = vg.sx_mm * vg.sy_mm * vg.sz_mm * 1e-3;
+  std::vector<std::int32_t> labels1;
+  std::vector<ComponentStats> stats;
   std::vector<std::int32_t> big;
-  for (std::int32_t k = 0; k < count; ++k) {
-    if (stats[static_cast<std::size_t>(k)].voxel_count * voxel_ml >= options.min_bone_ml) big.push_back(k + 1);
+  const auto split_bones = [&](const std::vector<std::uint8_t>& mask) {
+    const std::int32_t count = k_label(backend, mask, labels1, g1, Connectivity::Face6);
+    stats = k_stats(backend, labels1, g1, count);
+    big.clear();
+    for (std::int32_t k = 0; k < count; ++k) {
+      if (stats[static_cast<std::size_t>(k)].voxel_count * voxel_ml >= options.min_bone_ml) big.push_back(k + 1);
+    }
+  };
+  split_bones(solid1);
+  double erosion_mm = 0.0;
+  if (big.size() < 3) {
+    // Retry on denser bone (the cortex peaks far above a blurred narrow gap), then with a small
+    // erosion; keep the first that separates more bones.
+    const std::vector<std::int32_t> labels_kept = labels1;
+    const std::vector<ComponentStats> stats_kept = stats;
+    const std::vector<std::int32_t> big_kept = big;
+    std::vector<std::uint8_t> dense, dense_solid;
+    k_threshold(backend, hu1, dense, {options.split_threshold_hu, 32767});
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
+      dense[static_cast<std::size_t>(i)] &= static_cast<std::uint8_t>(!metal_grown[static_cast<std::size_t>(i)]);
+    }
+    k_fill_holes_per_slice(backend, dense, dense_solid, g1);
+    split_bones(dense_solid);
+    if (big.size() > big_kept.size()) {
+      solid1 = std::move(dense_solid);
+    } else if (options.split_erosion_mm > 0) {
+      std::vector<std::uint8_t> eroded;
+      k_erode(backend, solid1, eroded, g1, static_cast<float>(options.split_erosion_mm));
+      split_bones(eroded);
+      if (big.size() > big_kept.size()) erosion_mm = options.split_erosion_mm;
+    }
+    if (big.size() <= big_kept.size()) {
+      labels1 = labels_kept;
+      stats = stats_kept;
+      big = big_kept;
+      erosion_mm = 0.0;
+    }
   }
   std::sort(big.begin(), big.end(), [&](std::int32_t a, std::int32_t b) {
     return stats[static_cast<std::size_t>(a - 1)].voxel_count > stats[static_cast<std::size_t>(b - 1)].voxel_count;
@@ -341,34 +381,65 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   }
   k_distance(backend, mask_a, w.d_a, g);
   k_distance(backend, mask_b, w.d_b, g);
+  if (erosion_mm > 0) {
+    const auto r = static_cast<float>(erosion_mm);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < g.voxel_count(); ++i) {
+      float& a = w.d_a[static_cast<std::size_t>(i)];
+      float& b = w.d_b[static_cast<std::size_t>(i)];
+      a = std::max(0.0f, a - r);
+      b = std::max(0.0f, b - r);
+    }
+  }
 
   // 5. First pass: gap voxels up to the largest joint width; their mid-surface profiles give
-  //    the gap width, which bounds the joint's extent in the second pass.
+  //    each joint's gap width, which bounds its extent in the second pass (the bones part
+  //    outside the joint).
+  const P3 sacrum_c = centroid_lps(bone_a[0]);
+  const double split_x = sacrum_known ? sacrum_c[0] : -1e300;  // one pair: one side
   const double first_limit = options.max_gap_mm + w.s_inplane;
-  std::vector<std::uint8_t> gap = gap_candidates(w, first_limit);
-  std::vector<std::uint8_t> mid = mid_surface_of(w, gap);
-  const std::vector<GapProfile> first = profiles(w, mid, nullptr, 0, 1500);
-  if (first.empty()) return result;
-  const double width0 = median_width(first);
-  const double limit = std::min(first_limit, options.extent_factor * width0 + w.s_inplane);
-  gap = gap_candidates(w, limit);
-
-  // 6. Clean by components.
+  const double first_limits[2] = {first_limit, first_limit};
+  std::vector<std::uint8_t> gap = gap_candidates(w, first_limits, split_x);
   std::vector<std::int32_t> gap_labels;
-  const std::int32_t gap_count = k_label(backend, gap, gap_labels, g, Connectivity::Full26);
-  const std::vector<ComponentStats> gap_stats = k_stats(backend, gap_labels, g, gap_count);
+  std::int32_t gap_count = 0;
+  std::vector<int> piece_joint;
   const auto piece_lps = [&](const ComponentStats& s) {
     return box_to_lps(vg, volume.affine, box2, s.centroid_mm[0] / vg.sx_mm, s.centroid_mm[1] / vg.sy_mm,
                       s.centroid_mm[2] / vg.sz_mm);
   };
-  const P3 sacrum_c = centroid_lps(bone_a[0]);
-  // Joint of each kept piece: 0 left, 1 right (sacrum known), or 0 (one pair).
-  std::vector<int> piece_joint(static_cast<std::size_t>(gap_count) + 1, -1);
-  for (std::int32_t k = 1; k <= gap_count; ++k) {
-    const ComponentStats& s = gap_stats[static_cast<std::size_t>(k - 1)];
-    if (s.voxel_count * voxel_ml < options.min_joint_ml) continue;
-    piece_joint[static_cast<std::size_t>(k)] = sacrum_known ? (piece_lps(s)[0] > sacrum_c[0] ? 0 : 1) : 0;
+  // Components of `gap`; piece_joint[k]: 0 left (or the one pair), 1 right, -1 dropped.
+  const auto split_pieces = [&] {
+    gap_count = k_label(backend, gap, gap_labels, g, Connectivity::Full26);
+    const std::vector<ComponentStats> gap_stats = k_stats(backend, gap_labels, g, gap_count);
+    piece_joint.assign(static_cast<std::size_t>(gap_count) + 1, -1);
+    for (std::int32_t k = 1; k <= gap_count; ++k) {
+      const ComponentStats& s = gap_stats[static_cast<std::size_t>(k - 1)];
+      if (s.voxel_count * voxel_ml < options.min_joint_ml) continue;
+      piece_joint[static_cast<std::size_t>(k)] = piece_lps(s)[0] > split_x ? 0 : 1;
+    }
+  };
+  split_pieces();
+  double limits[2] = {first_limit, first_limit};
+  double width_side[2] = {0, 0};
+  {
+    std::vector<std::uint8_t> side_of(gap.size(), 0);
+    for (std::size_t i = 0; i < gap.size(); ++i) {
+      const std::int32_t l = gap_labels[i];
+      if (l != 0 && piece_joint[static_cast<std::size_t>(l)] >= 0) side_of[i] = static_cast<std::uint8_t>(1 + piece_joint[static_cast<std::size_t>(l)]);
+    }
+    const std::vector<std::uint8_t> mid1 = mid_surface_of(w, gap);
+    for (int side = 0; side < 2; ++side) {
+      const std::vector<GapProfile> first = profiles(w, mid1, &side_of, static_cast<std::uint8_t>(side + 1), 1500);
+      if (first.empty()) continue;
+      width_side[side] = median_width(first);
+      limits[side] = std::min(first_limit, options.extent_factor * width_side[side] + w.s_inplane);
+    }
   }
+  if (width_side[0] == 0 && width_side[1] == 0) return result;
+  gap = gap_candidates(w, limits, split_x);
+
+  // 6. Clean by components.
+  split_pieces();
 
   // 7. Joints: side, geometry, width.
   result.box_min[0] = box2.lo[0];
@@ -388,7 +459,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     members[static_cast<std::size_t>(j)].push_back(i);
     joint_mask[static_cast<std::size_t>(i)] = 1;
   }
-  mid = mid_surface_of(w, joint_mask);
+  std::vector<std::uint8_t> mid = mid_surface_of(w, joint_mask);
 
   bool a_is_sacrum = true;
   for (int j = 0; j < joint_slots; ++j) {
@@ -444,11 +515,6 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     f.gap_width_mm = median_of(widths);
     f.gap_width_iqr_mm = quantile_of(widths, 0.75) - quantile_of(widths, 0.25);
     f.width_samples = static_cast<int>(widths.size());
-    if (std::getenv("SIJ_JOINT_DEBUG")) {
-      std::vector<double> h, ar;
-      for (const auto& p : ps) { h.push_back(p.width_half_mm); ar.push_back(p.width_area_mm); }
-      std::fprintf(stderr, "DEBUG joint %s half %.3f area %.3f first-pass %.3f limit %.3f\n", f.side.c_str(), median_of(h), median_of(ar), width0, limit);
-    }
     // Posterior opening: per slice, the joint voxels within 1 mm of the most posterior one.
     std::vector<OpeningPoint> opening;
     {

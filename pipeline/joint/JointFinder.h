@@ -27,15 +27,22 @@ struct JointOptions {
   // Cortical bone: the split into sacrum and ilia and the joint walls use this level, about
   // half-way between cortical bone (~1350 HU) and the joint space (~50 HU), so that a 1 mm
   // gap whose centre is lifted by blur still separates the bones.
-  std::int16_t cortical_threshold_hu = 600;
+  std::int16_t cortical_threshold_hu = 750;
   std::int16_t metal_threshold_hu = 2000;  // needle steel, removed (with a margin) from bone
   double metal_margin_mm = 1.0;
-  double max_gap_mm = 5.0;                 // wider separations are not a joint space
+  double max_gap_mm = 5.0;
+  // When fewer than three bones separate (a narrow gap bridged by blur), the split is tried
+  // again on denser bone (split_threshold_hu), then on the bone mask eroded by this ball.
+  double split_erosion_mm = 0.8;
+  std::int16_t split_threshold_hu = 900;   // tried first: denser bone only                 // wider separations are not a joint space
   double min_bone_ml = 3.0;                // smaller bone components are ignored
   double min_joint_ml = 0.05;              // smaller joint-space pieces are dropped
   // The joint-space extent ends where the local separation exceeds the measured gap by this
   // factor (plus one voxel of discretisation): the bones part outside the joint.
-  double extent_factor = 1.2;
+  double extent_factor = 1.15;
+  // Between the bones the directions to the nearest sacrum and ilium surfaces are nearly
+  // opposite; beyond the joint's openings (a corner between the bones) they are not.
+  double max_facing_cos = -0.7;
   double box_margin_mm = 8.0;              // around the bones' bounding box
   Backend backend = Backend::Cpu;
 };

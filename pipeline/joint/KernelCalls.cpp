@@ -38,6 +38,13 @@ void k_dilate(Backend backend, const std::vector<std::uint8_t>& in, std::vector<
   });
 }
 
+void k_erode(Backend backend, const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out,
+             const Grid& grid, float radius_mm) {
+  on_backend(backend, in, out, [&](const std::uint8_t* a, std::uint8_t* b) {
+    erode_ball(backend, a, b, grid, radius_mm);
+  });
+}
+
 void k_fill_holes_per_slice(Backend backend, const std::vector<std::uint8_t>& in,
                             std::vector<std::uint8_t>& out, const Grid& grid) {
   on_backend(backend, in, out, [&](const std::uint8_t* a, std::uint8_t* b) {

@@ -16,6 +16,8 @@ void k_threshold(Backend backend, const std::vector<std::int16_t>& hu, std::vect
                  HuRange range);
 void k_dilate(Backend backend, const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out,
               const Grid& grid, float radius_mm);
+void k_erode(Backend backend, const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out,
+             const Grid& grid, float radius_mm);
 void k_fill_holes_per_slice(Backend backend, const std::vector<std::uint8_t>& in,
                             std::vector<std::uint8_t>& out, const Grid& grid);
 std::int32_t k_label(Backend backend, const std::vector<std::uint8_t>& mask, std::vector<std::int32_t>& labels,

@@ -1,0 +1,201 @@
+// `sijtrack evaluate`: accuracy of the needle and joint stages over many phantom procedures
+// with ground truth. Each seed's procedure is generated, analysed through the same ingest and
+// analysis path as `analyze` (DICOM in), scored, and deleted unless --keep.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "apps/cli/Commands.h"
+#include "datasets/phantom/Procedure.h"
+#include "datasets/scoring/ScanScore.h"
+#include "pipeline/analysis/ScanAnalyzer.h"
+#include "pipeline/ingest/Ingest.h"
+
+namespace sij::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvaluateOptions {
+  int first_seed = 1;
+  int count = 10;
+  std::string scenario = "seed";
+  std::string side = "seed";
+  std::string size = "test";
+  std::string work_dir;
+  bool keep = false;
+  std::string csv_path;
+  std::string markdown_path;
+};
+
+int scenario_code(const std::string& name) {
+  if (name == "in") return 0;
+  if (name == "short") return 1;
+  if (name == "bone") return 2;
+  return -1;
+}
+int side_code(const std::string& name) { return name == "left" ? 0 : name == "right" ? 1 : -1; }
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const double rank = p / 100.0 * (values.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(rank));
+  const auto hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (rank - lo) * (values[hi] - values[lo]);
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return nlohmann::json::parse(in);
+}
+
+struct Totals {
+  std::vector<double> tip, lateral, depth, direction, tip_to_joint, gap, analysis_ms;
+  int needle_scans = 0, matched = 0, side_right = 0, in_joint_answers = 0, in_joint_right = 0;
+  int planning_scans = 0, planning_false_needles = 0, extra_needles = 0;
+};
+
+std::string summary_markdown(const Totals& t, const EvaluateOptions& o, double seconds) {
+  char buf[4096];
+  const auto pct = [](int a, int b) { return b ? 100.0 * a / b : std::nan(""); };
+  std::snprintf(buf, sizeof buf,
+                "| measure | value |\n| --- | ---: |\n"
+                "| procedures | %d (seeds %d-%d, scenario %s, side %s, size %s) |\n"
+                "| needle found (within 5 mm of truth) | %d / %d |\n"
+                "| tip error median / 95th pct / max (mm) | %.2f / %.2f / %.2f |\n"
+                "| tip lateral error median / 95th pct (mm) | %.2f / %.2f |\n"
+                "| tip depth error median / 95th pct (mm, signed) | %+.2f / %+.2f |\n"
+                "| direction error median / max (deg) | %.2f / %.2f |\n"
+                "| side right | %.1f %% |\n"
+                "| in/out of joint right | %d / %d (%.1f %%) |\n"
+                "| tip-to-joint error median / 95th pct of abs (mm) | %.2f / %.2f |\n"
+                "| gap width error median / 95th pct of abs (mm) | %.2f / %.2f |\n"
+                "| needles reported on planning scans | %d (in %d scans) |\n"
+                "| extra needles on needle scans | %d |\n"
+                "| analysis time median (ms) | %.0f |\n"
+                "| wall time of the evaluation (s) | %.0f |\n",
+                o.count, o.first_seed, o.first_seed + o.count - 1, o.scenario.c_str(), o.side.c_str(), o.size.c_str(),
+                t.matched, t.needle_scans, percentile(t.tip, 50), percentile(t.tip, 95), percentile(t.tip, 100),
+                percentile(t.lateral, 50), percentile(t.lateral, 95), percentile(t.depth, 50), percentile(t.depth, 95),
+                percentile(t.direction, 50), percentile(t.direction, 100), pct(t.side_right, t.matched),
+                t.in_joint_right, t.in_joint_answers, pct(t.in_joint_right, t.in_joint_answers),
+                percentile(t.tip_to_joint, 50), percentile(t.tip_to_joint, 95), percentile(t.gap, 50),
+                percentile(t.gap, 95), t.planning_false_needles, t.planning_scans, t.extra_needles,
+                percentile(t.analysis_ms, 50), seconds);
+  return buf;
+}
+
+int run_evaluate(const EvaluateOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path work = o.work_dir.empty() ? fs::temp_directory_path() / "sijtrack-evaluate" : fs::path(o.work_dir);
+  fs::create_directories(work);
+  std::ofstream csv;
+  if (!o.csv_path.empty()) {
+    csv.open(o.csv_path);
+    csv << "seed,scan,needle_expected,needles_reported,matched,tip_error_mm,lateral_mm,depth_mm,direction_deg,"
+           "side_correct,in_joint_correct,tip_to_joint_error_mm,analysis_ms\n";
+  }
+  analysis::AnalyzeOptions analyze_options;
+  analyze_options.backend = default_backend();
+  Totals totals;
+  for (int k = 0; k < o.count; ++k) {
+    const int seed = o.first_seed + k;
+    phantom::PhantomOptions p;
+    p.seed = static_cast<std::uint64_t>(seed);
+    p.size = o.size == "full" ? phantom::PhantomSize::Full : phantom::PhantomSize::Test;
+    p.out_dir = (work / ("seed_" + std::to_string(seed))).string();
+    p.scenario = scenario_code(o.scenario);
+    p.side = side_code(o.side);
+    p.write_mha = false;
+    p.only_scans = {0, 2};  // planning and needle at its final position
+    const auto procedure = phantom::generate_procedure(p);
+    const auto manifest = read_json(fs::path(p.out_dir) / "manifest.json");
+
+    std::optional<analysis::ScanReport> previous;
+    for (const auto& scan : procedure.scans) {
+      const fs::path scan_dir = fs::path(p.out_dir) / scan.dir;
+      const Volume volume = ingest::ingest((scan_dir / "dicom").string());
+      const auto report = analysis::analyze_scan(volume, analyze_options, previous ? &*previous : nullptr);
+      const auto score = scoring::score_scan(report, read_json(scan_dir / "truth.json"), manifest);
+      previous = report;
+      totals.analysis_ms.push_back(score.analysis_ms);
+      for (double e : score.gap_width_errors_mm) totals.gap.push_back(std::fabs(e));
+      if (!score.needle_expected) {
+        ++totals.planning_scans;
+        totals.planning_false_needles += score.needles_reported;
+      } else {
+        ++totals.needle_scans;
+        if (score.needle_matched) {
+          ++totals.matched;
+          totals.extra_needles += score.needles_reported - 1;
+          totals.tip.push_back(score.tip_error_mm);
+          totals.lateral.push_back(score.tip_lateral_error_mm);
+          totals.depth.push_back(score.tip_depth_error_mm);
+          totals.direction.push_back(score.direction_error_deg);
+          totals.side_right += score.side_correct;
+          if (score.in_joint_correct) {
+            ++totals.in_joint_answers;
+            totals.in_joint_right += *score.in_joint_correct;
+          }
+          if (score.tip_to_joint_error_mm) totals.tip_to_joint.push_back(std::fabs(*score.tip_to_joint_error_mm));
+        } else {
+          totals.extra_needles += score.needles_reported;
+        }
+      }
+      if (csv.is_open()) {
+        csv << seed << ',' << score.scan_kind << ',' << score.needle_expected << ',' << score.needles_reported << ','
+            << score.needle_matched << ',' << score.tip_error_mm << ',' << score.tip_lateral_error_mm << ','
+            << score.tip_depth_error_mm << ',' << score.direction_error_deg << ',' << score.side_correct << ','
+            << (score.in_joint_correct ? std::to_string(*score.in_joint_correct) : "") << ','
+            << (score.tip_to_joint_error_mm ? std::to_string(*score.tip_to_joint_error_mm) : "") << ','
+            << score.analysis_ms << '\n';
+      }
+      if (score.needle_expected) {
+        std::printf("[%d/%d] seed %d %s/%s: tip error %s, in-joint %s, %0.f ms\n", k + 1, o.count, seed,
+                    procedure.scenario.c_str(), procedure.side.c_str(),
+                    score.needle_matched ? (std::to_string(score.tip_error_mm).substr(0, 5) + " mm").c_str() : "NOT FOUND",
+                    score.in_joint_correct ? (*score.in_joint_correct ? "right" : "WRONG") : "n/a", score.analysis_ms);
+        std::fflush(stdout);
+      }
+    }
+    if (!o.keep) fs::remove_all(p.out_dir);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string table = summary_markdown(totals, o, seconds);
+  std::printf("\n%s", table.c_str());
+  if (!o.markdown_path.empty()) {
+    std::ofstream md(o.markdown_path, std::ios::app);
+    md << table << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_evaluate(CLI::App& app) {
+  static EvaluateOptions options;
+  auto* cmd = app.add_subcommand("evaluate", "Score needle and joint analysis on generated phantom procedures");
+  cmd->add_option("--first-seed", options.first_seed, "First phantom seed");
+  cmd->add_option("--count", options.count, "Number of procedures (seeds first-seed, first-seed+1, ...)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--scenario", options.scenario, "in, short, bone or seed")
+      ->check(CLI::IsMember({"in", "short", "bone", "seed"}));
+  cmd->add_option("--side", options.side, "left, right or seed")->check(CLI::IsMember({"left", "right", "seed"}));
+  cmd->add_option("--size", options.size, "test or full")->check(CLI::IsMember({"test", "full"}));
+  cmd->add_option("--work", options.work_dir, "Folder for the generated procedures (default: a temp folder)");
+  cmd->add_flag("--keep", options.keep, "Keep the generated procedures");
+  cmd->add_option("--csv", options.csv_path, "Write one row per scored scan");
+  cmd->add_option("--markdown", options.markdown_path, "Append the summary table to this Markdown file");
+  cmd->callback([] { set_exit_code(run_evaluate(options)); });
+}
+
+}  // namespace sij::cli
