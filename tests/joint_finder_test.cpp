@@ -338,3 +338,17 @@ TEST(JointFinder, DISABLED_AccuracySweep) {
   }
   print_scores("sweep", all);
 }
+
+// SIJTRACK_JOINT_CASE="seed side scenario min_gap max_gap [full]" --gtest_also_run_disabled_tests:
+// one procedure, for looking at a case (SIJTRACK_JOINT_PNG=DIR writes the slice through the tip).
+TEST(JointFinder, DISABLED_OneCase) {
+  const char* env = std::getenv("SIJTRACK_JOINT_CASE");
+  if (!env) GTEST_SKIP() << "set SIJTRACK_JOINT_CASE";
+  unsigned long long seed = 0;
+  int side = 0, scenario = 0, full = 0;
+  double lo = 2, hi = 4;
+  std::sscanf(env, "%llu %d %d %lf %lf %d", &seed, &side, &scenario, &lo, &hi, &full);
+  Scores s;
+  score({seed, side, scenario, lo, hi, full != 0}, s, false);
+  print_scores("case", s);
+}

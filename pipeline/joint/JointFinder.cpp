@@ -133,6 +133,9 @@ struct Work {
   std::vector<std::int16_t> hu;
   std::vector<std::uint8_t> solid;   // any bone (cortical, hole-filled, metal removed)
   std::vector<float> d_a, d_b;       // distance to bone A (sacrum or its candidate) and B
+  std::vector<std::uint8_t> metal_zone;  // steel and its blooming margin (bone removed there)
+  double width[2] = {0, 0};          // gap width per side, once measured
+  double zone_radius_mm = 0.0;       // metal margin + blooming radius
   double s_inplane = 1.0;
 };
 
@@ -152,7 +155,18 @@ std::vector<std::uint8_t> gap_candidates(const Work& w, const double limit_mm[2]
         if (w.solid[i]) continue;
         const float a = w.d_a[i], b = w.d_b[i];
         const double lps_x = x0 + ax * x + ay * y + az * z;
-        if (!(a + b <= limit_mm[lps_x > split_x ? 0 : 1])) continue;
+        const int side = lps_x > split_x ? 0 : 1;
+        if (w.metal_zone.empty() || !w.metal_zone[i] || w.width[side] <= 0) {
+          if (!(a + b <= limit_mm[side])) continue;
+        } else {
+          // Around the needle the cortex was taken out with the steel's blooming, so both walls
+          // recede and the separation grows; the offset from the mid-surface, (a - b) / 2, is
+          // still right where the needle runs along the joint.
+          // A needle on the mid-surface takes out each wall up to (margin + bloom - width / 2).
+          const double slack = 2.0 * std::max(0.0, w.zone_radius_mm - 0.5 * w.width[side]);
+          if (!(a + b <= limit_mm[side] + slack)) continue;
+          if (!(std::fabs(a - b) <= w.width[side] + 0.5 * w.s_inplane)) continue;
+        }
         // Between the bones: the directions to the two nearest bone surfaces are opposite.
         const P3 ga = unit(gradient(w.d_a, g, x, y, z)), gb = unit(gradient(w.d_b, g, x, y, z));
         if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] > w.options.max_facing_cos) continue;
@@ -370,6 +384,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   const Grid& g = w.grid;
   w.hu = crop(hu1, g1, box1.lo, box2);
   w.solid = crop(solid1, g1, box1.lo, box2);
+  w.metal_zone = crop(metal_grown, g1, box1.lo, box2);
+  w.zone_radius_mm = options.metal_margin_mm + options.bloom_radius_mm;
   const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
   std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
   const auto in = [](const std::vector<std::int32_t>& set, std::int32_t v) {
@@ -378,6 +394,12 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   for (std::size_t i = 0; i < labels2.size(); ++i) {
     mask_a[i] = labels2[i] != 0 && in(bone_a, labels2[i]);
     mask_b[i] = labels2[i] != 0 && in(bone_b, labels2[i]);
+  }
+  // Bone for the "not bone" test: the two bones only, so that bright debris (metal streaks,
+  // calcifications) in the gap does not punch holes in the joint space. After an erosion
+  // split the cores are smaller than the bones: then every bone voxel counts.
+  if (erosion_mm == 0) {
+    for (std::size_t i = 0; i < labels2.size(); ++i) w.solid[i] = mask_a[i] | mask_b[i];
   }
   k_distance(backend, mask_a, w.d_a, g);
   k_distance(backend, mask_b, w.d_b, g);
@@ -436,6 +458,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     }
   }
   if (width_side[0] == 0 && width_side[1] == 0) return result;
+  w.width[0] = width_side[0];
+  w.width[1] = width_side[1];
   gap = gap_candidates(w, limits, split_x);
 
   // 6. Clean by components.

@@ -30,6 +30,7 @@ struct JointOptions {
   std::int16_t cortical_threshold_hu = 750;
   std::int16_t metal_threshold_hu = 2000;  // needle steel, removed (with a margin) from bone
   double metal_margin_mm = 1.0;
+  double bloom_radius_mm = 0.8;            // steel above metal_threshold_hu around a 22G axis
   double max_gap_mm = 5.0;
   // When fewer than three bones separate (a narrow gap bridged by blur), the split is tried
   // again on denser bone (split_threshold_hu), then on the bone mask eroded by this ball.
