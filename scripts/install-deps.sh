@@ -13,6 +13,11 @@ packages=(
   libinsighttoolkit5-dev
   libdcmtk-dev dcmtk dicom3tools python3-pydicom
   libcli11-dev nlohmann-json3-dev libspdlog-dev
+  # Overlays (drawing, PNG): only the OpenCV modules used, not the whole libopencv-dev.
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  # Sidecar outputs: OpenIGTLink for 3D Slicer, cpp-httplib for the status page; curl for
+  # the end-to-end tests that read it.
+  libopenigtlink-dev libcpp-httplib-dev curl
   # Real CT test file without geometry tags (imdata/CT-MONO2-16-ankle.dcm); pulls in octave.
   octave-dicom
   # The DICOM fuzz target (scripts/fuzz.sh): clang-14, libFuzzer's runtime (libclang-rt-14-dev)

@@ -79,8 +79,11 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   joint_options.backend = options.backend;
 
   const auto needles = clock.time("needle", [&] { return needle::find_needles(volume, needle_options); });
-  const auto joints = clock.time("joint", [&] { return joint::find_joints(volume, joint_options); });
+  auto joint_analysis = std::make_shared<const joint::JointAnalysis>(
+      clock.time("joint", [&] { return joint::find_joints(volume, joint_options); }));
+  const joint::JointAnalysis& joints = *joint_analysis;
   report.joints = joints.joints;
+  report.joint_analysis = joint_analysis;
 
   clock.time("relate", [&] {
     for (const auto& found : needles) {

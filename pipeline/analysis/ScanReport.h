@@ -4,13 +4,16 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/Volume.h"
+#include "pipeline/gas/GasFinding.h"
 #include "pipeline/joint/JointFinder.h"
 #include "pipeline/needle/NeedleFinder.h"
+#include "pipeline/verdict/Verdict.h"
 
 namespace sij::analysis {
 
@@ -36,6 +39,12 @@ struct ScanReport {
   Affine3 affine;
   std::vector<NeedleReport> needles;
   std::vector<joint::JointFinding> joints;
+  gas::GasFinding gas;                       // analysed == false until the gas stage ran
+  verdict::Verdict verdict;
+  // Kept for later stages and outputs (gas, overlays, the next scan's comparison); shared, not
+  // copied. The volume is the one analysed (HU), the joint analysis its masks.
+  std::shared_ptr<const Volume> volume;
+  std::shared_ptr<const joint::JointAnalysis> joint_analysis;
   std::string backend;
   std::map<std::string, double> timings_ms;  // per stage, wall clock
 };
