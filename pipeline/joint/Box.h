@@ -71,6 +71,45 @@ std::vector<T> crop(const std::vector<T>& src, const Grid& outer, const std::int
   return out;
 }
 
+// Writes `part` (laid out on `inner`'s grid) back into `dst` (laid out on `outer`, origin voxel
+// `outer_lo`): the inverse of crop.
+template <class T>
+void paste(const std::vector<T>& part, const Box& inner, std::vector<T>& dst, const Grid& outer,
+           const std::int32_t outer_lo[3]) {
+  const Grid g = inner.grid(outer);
+#pragma omp parallel for schedule(static)
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      const std::int64_t to = outer.index(inner.lo[0] - outer_lo[0], y + inner.lo[1] - outer_lo[1],
+                                          z + inner.lo[2] - outer_lo[2]);
+      std::copy_n(part.data() + g.index(0, y, z), g.nx, dst.data() + to);
+    }
+  }
+}
+
+// Bounding box (in the grid's own indices) of the voxels where `keep(i)` holds; empty if none.
+template <class Keep>
+Box bounding_box(const Grid& g, Keep keep) {
+  Box out;
+  out.lo[0] = g.nx;
+  out.lo[1] = g.ny;
+  out.lo[2] = g.nz;
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      const std::int64_t row = g.index(0, y, z);
+      for (std::int32_t x = 0; x < g.nx; ++x) {
+        if (!keep(row + x)) continue;
+        const std::int32_t c[3] = {x, y, z};
+        for (int a = 0; a < 3; ++a) {
+          out.lo[a] = std::min(out.lo[a], c[a]);
+          out.hi[a] = std::max(out.hi[a], c[a] + 1);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 // LPS of a (continuous) box index.
 inline std::array<double, 3> box_to_lps(const Grid& volume, const Affine3& affine, const Box& box,
                                         double x, double y, double z) {

@@ -1,6 +1,7 @@
 #include "pipeline/joint/JointFinder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "kernels/ccl/ConnectedComponents.h"
 #include "pipeline/joint/Box.h"
+#include "pipeline/joint/FacingRegion.h"
 #include "pipeline/joint/GapProfile.h"
 #include "pipeline/joint/KernelCalls.h"
 
@@ -271,6 +273,12 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   const Backend backend = options.backend;
   const Grid& vg = volume.grid;
   if (vg.voxel_count() == 0) return result;
+  auto step_start = std::chrono::steady_clock::now();
+  const auto step_done = [&](const char* step) {
+    const auto now = std::chrono::steady_clock::now();
+    result.step_ms.emplace_back(step, std::chrono::duration<double, std::milli>(now - step_start).count());
+    step_start = now;
+  };
 
   // 1. A box around the cortical bone.
   Box box1 = hu_box(volume, options.cortical_threshold_hu, options.metal_threshold_hu);
@@ -284,13 +292,27 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   //    each axial slice filled so that cancellous interiors are solid.
   std::vector<std::uint8_t> metal, metal_grown, cortical, solid1;
   k_threshold(backend, hu1, metal, {options.metal_threshold_hu, 32767});
-  k_dilate(backend, metal, metal_grown, g1, static_cast<float>(options.metal_margin_mm));
+  {
+    // The needle is a thin line: grow it inside its own bounding box (plus the margin), not
+    // over the whole bone box. Every voxel outside that box is farther than the margin.
+    metal_grown.assign(metal.size(), 0);
+    const Box local = Box::whole(g1);
+    const Box metal_box = bounding_box(g1, [&](std::int64_t i) { return metal[static_cast<std::size_t>(i)] != 0; });
+    if (!metal_box.empty()) {
+      const Box around = metal_box.grown(vg, options.metal_margin_mm + 1.0, local);
+      const Grid ga = around.grid(g1);
+      std::vector<std::uint8_t> part_grown;
+      k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, ga, static_cast<float>(options.metal_margin_mm));
+      paste(part_grown, around, metal_grown, g1, local.lo);
+    }
+  }
   k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
     cortical[static_cast<std::size_t>(i)] &= static_cast<std::uint8_t>(!metal_grown[static_cast<std::size_t>(i)]);
   }
   k_fill_holes_per_slice(backend, cortical, solid1, g1);
+  step_done("bone_mask");
 
   // 3. Bone components: the joint gaps separate the sacrum from each ilium. Where a narrow gap
   //    is bridged (blur, partial volume), a small erosion splits the bones; the distances to
@@ -374,6 +396,39 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     box2 = a.intersect(b).grown(vg, options.box_margin_mm, box1);
   }
   if (box2.empty()) return result;
+  // Distances to bone A over that box also tell where B comes within a joint's width of A (the
+  // joints' few centimetres of a long scan): only there can a joint space lie, and the rest of
+  // the work shrinks to that part.
+  const auto in = [](const std::vector<std::int32_t>& set, std::int32_t v) {
+    return std::find(set.begin(), set.end(), v) != set.end();
+  };
+  std::vector<float> d_a_wide;
+  const Box wide = box2;
+  {
+    const Grid gw = wide.grid(vg);
+    const std::vector<std::int32_t> labels_wide = crop(labels1, g1, box1.lo, wide);
+    std::vector<std::uint8_t> mask_a_wide(labels_wide.size());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < gw.voxel_count(); ++i) {
+      const std::int32_t l = labels_wide[static_cast<std::size_t>(i)];
+      mask_a_wide[static_cast<std::size_t>(i)] = l != 0 && in(bone_a, l);
+    }
+    k_distance(backend, mask_a_wide, d_a_wide, gw);
+    // The largest separation the joint-space search accepts (first pass), measured to eroded
+    // cores when the split needed an erosion; around the needle, more (see gap_candidates).
+    const double reach = options.max_gap_mm + 2.0 * erosion_mm + 2.0 * std::max(vg.sx_mm, vg.sy_mm);
+    const double zone_slack = 2.0 * (options.metal_margin_mm + options.bloom_radius_mm);
+    Box facing = facing_region(d_a_wide, labels_wide, gw, bone_b, reach, crop(metal_grown, g1, box1.lo, wide),
+                               reach + zone_slack);
+    if (facing.empty()) return result;
+    for (int a = 0; a < 3; ++a) {
+      facing.lo[a] += wide.lo[a];
+      facing.hi[a] += wide.lo[a];
+    }
+    box2 = wide.intersect(facing.grown(vg, options.box_margin_mm, wide));
+  }
+  if (box2.empty()) return result;
+  step_done("bone_split");
 
   Work w;
   w.volume = &volume;
@@ -388,9 +443,6 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   w.zone_radius_mm = options.metal_margin_mm + options.bloom_radius_mm;
   const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
   std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
-  const auto in = [](const std::vector<std::int32_t>& set, std::int32_t v) {
-    return std::find(set.begin(), set.end(), v) != set.end();
-  };
   for (std::size_t i = 0; i < labels2.size(); ++i) {
     mask_a[i] = labels2[i] != 0 && in(bone_a, labels2[i]);
     mask_b[i] = labels2[i] != 0 && in(bone_b, labels2[i]);
@@ -401,7 +453,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   if (erosion_mm == 0) {
     for (std::size_t i = 0; i < labels2.size(); ++i) w.solid[i] = mask_a[i] | mask_b[i];
   }
-  k_distance(backend, mask_a, w.d_a, g);
+  w.d_a = crop(d_a_wide, wide.grid(vg), wide.lo, box2);
   k_distance(backend, mask_b, w.d_b, g);
   if (erosion_mm > 0) {
     const auto r = static_cast<float>(erosion_mm);
@@ -413,6 +465,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
       b = std::max(0.0f, b - r);
     }
   }
+
+  step_done("bone_distances");
 
   // 5. First pass: gap voxels up to the largest joint width; their mid-surface profiles give
   //    each joint's gap width, which bounds its extent in the second pass (the bones part
@@ -464,6 +518,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
 
   // 6. Clean by components.
   split_pieces();
+  step_done("joint_space");
 
   // 7. Joints: side, geometry, width.
   result.box_min[0] = box2.lo[0];
@@ -579,7 +634,9 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   }
   result.mid_surface = std::move(mid);
   for (std::size_t i = 0; i < result.mid_surface.size(); ++i) result.mid_surface[i] &= joint_mask[i];
+  step_done("joint_geometry");
   k_signed_distance(backend, joint_mask, result.joint_sdf_mm, g);
+  step_done("joint_distance");
   return result;
 }
 

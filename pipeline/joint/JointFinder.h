@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/core/Backend.h"
@@ -82,6 +83,8 @@ struct JointAnalysis {
   std::vector<float> joint_sdf_mm;
   std::vector<std::vector<OpeningPoint>> openings;  // per joint
   std::vector<std::vector<std::array<float, 3>>> joint_points_mm;  // per joint, LPS voxel centres
+  // Wall-clock time of each step of find_joints, in order (for the report and benchmarks).
+  std::vector<std::pair<std::string, double>> step_ms;
 
   std::uint8_t joint_label_at(std::int32_t x, std::int32_t y, std::int32_t z) const;
   std::uint8_t bone_at(std::int32_t x, std::int32_t y, std::int32_t z) const;
