@@ -364,7 +364,6 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     return stats[static_cast<std::size_t>(a - 1)].voxel_count > stats[static_cast<std::size_t>(b - 1)].voxel_count;
   });
   if (big.size() < 2) return result;
-  if (big.size() > 3) big.resize(3);
   const auto centroid_lps = [&](std::int32_t label) {
     const ComponentStats& s = stats[static_cast<std::size_t>(label - 1)];
     return box_to_lps(vg, volume.affine, box1, s.centroid_mm[0] / vg.sx_mm, s.centroid_mm[1] / vg.sy_mm,
@@ -373,13 +372,15 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   std::sort(big.begin(), big.end(), [&](std::int32_t a, std::int32_t b) {
     return centroid_lps(a)[0] < centroid_lps(b)[0];
   });
-  // With three bones in view the sacrum is the middle one; with two, A and B are told apart
-  // after the joint is found (the sacrum is the medial one).
-  const bool sacrum_known = big.size() == 3;
+  // With three or more bones in view the ilia are the two most lateral and the sacrum is
+  // everything between them: it can come in pieces, as the sacral canal and the foramina cut
+  // its posterior arch off the body. With two, A and B are told apart after the joint is found
+  // (the sacrum is the medial one).
+  const bool sacrum_known = big.size() >= 3;
   std::vector<std::int32_t> bone_a, bone_b;  // A: sacrum (or candidate), B: ilia (or the other)
   if (sacrum_known) {
-    bone_a = {big[1]};
-    bone_b = {big[0], big[2]};
+    bone_a.assign(big.begin() + 1, big.end() - 1);
+    bone_b = {big.front(), big.back()};
   } else {
     bone_a = {big[0]};
     bone_b = {big[1]};
@@ -388,8 +389,18 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   // 4. The working box: where A and B face each other.
   Box box2;
   if (sacrum_known) {
-    box2 = stats_box(stats[static_cast<std::size_t>(bone_a[0] - 1)], box1.lo)
-               .grown(vg, options.max_gap_mm + options.box_margin_mm, box1);
+    for (const std::int32_t piece : bone_a) {
+      const Box b = stats_box(stats[static_cast<std::size_t>(piece - 1)], box1.lo);
+      if (box2.empty()) {
+        box2 = b;
+        continue;
+      }
+      for (int k = 0; k < 3; ++k) {
+        box2.lo[k] = std::min(box2.lo[k], b.lo[k]);
+        box2.hi[k] = std::max(box2.hi[k], b.hi[k]);
+      }
+    }
+    box2 = box2.grown(vg, options.max_gap_mm + options.box_margin_mm, box1);
   } else {
     const Box a = stats_box(stats[static_cast<std::size_t>(bone_a[0] - 1)], box1.lo).grown(vg, options.max_gap_mm, box1);
     const Box b = stats_box(stats[static_cast<std::size_t>(bone_b[0] - 1)], box1.lo).grown(vg, options.max_gap_mm, box1);
@@ -471,7 +482,18 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   // 5. First pass: gap voxels up to the largest joint width; their mid-surface profiles give
   //    each joint's gap width, which bounds its extent in the second pass (the bones part
   //    outside the joint).
-  const P3 sacrum_c = centroid_lps(bone_a[0]);
+  // The sacrum's centre (volume-weighted over its pieces) splits left from right.
+  P3 sacrum_c{0, 0, 0};
+  {
+    double total = 0.0;
+    for (const std::int32_t piece : bone_a) {
+      const double n = static_cast<double>(stats[static_cast<std::size_t>(piece - 1)].voxel_count);
+      const P3 c = centroid_lps(piece);
+      for (int k = 0; k < 3; ++k) sacrum_c[k] += n * c[k];
+      total += n;
+    }
+    for (double& v : sacrum_c) v /= total;
+  }
   const double split_x = sacrum_known ? sacrum_c[0] : -1e300;  // one pair: one side
   const double first_limit = options.max_gap_mm + w.s_inplane;
   const double first_limits[2] = {first_limit, first_limit};
