@@ -4,14 +4,19 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "apps/cli/Commands.h"
+#include "calib/ScanPreparation.h"
 #include "pipeline/analysis/ReportJson.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
 #include "pipeline/ingest/Ingest.h"
+#include "pipeline/report/Overlays.h"
+#include "pipeline/report/SecondaryCapture.h"
+#include "pipeline/verdict/VerdictConfig.h"
 
 namespace sij::cli {
 namespace {
@@ -23,6 +28,10 @@ struct AnalyzeCliOptions {
   std::string series_uid;
   std::vector<double> target_mm;
   std::string backend = "auto";
+  std::string png_dir;      // PNG overlays (docs/report.md "Overlays")
+  std::string sc_path;      // the axial overlay as DICOM Secondary Capture
+  std::string config_path;  // verdict thresholds (config/verdict.json)
+  calib::ScanProfileSource profile;  // scanner profile: a named file or chosen by DICOM tags
 };
 
 Backend backend_from_name(const std::string& name) {
@@ -32,27 +41,44 @@ Backend backend_from_name(const std::string& name) {
   throw CLI::ValidationError("--backend", "expected auto, cpu or cuda, got '" + name + "'");
 }
 
-Volume load(const std::string& path, const AnalyzeCliOptions& options) {
+// Reads a scan, corrects its HU with its scanner profile and sets the options from it.
+std::shared_ptr<const Volume> load(const std::string& path, const AnalyzeCliOptions& options,
+                                   analysis::AnalyzeOptions& analyze_options, calib::ProfileChoice& profile) {
   ingest::IngestOptions ingest_options;
   ingest_options.series_uid = options.series_uid;
-  return ingest::ingest(path, ingest_options);
+  Volume volume = ingest::ingest(path, ingest_options);
+  profile = calib::prepare_scan(volume, analyze_options, options.profile);
+  return std::make_shared<const Volume>(std::move(volume));
 }
 
 int run_analyze(const AnalyzeCliOptions& options) {
   analysis::AnalyzeOptions analyze_options;
   analyze_options.backend = backend_from_name(options.backend);
+  if (!options.config_path.empty()) {
+    try {
+      analyze_options.verdict = verdict::load_verdict_config(options.config_path);
+    } catch (const verdict::VerdictConfigError& e) {
+      std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
+      return 2;
+    }
+  }
   if (!options.target_mm.empty()) {
     analyze_options.planned_target_mm = std::array<double, 3>{options.target_mm[0], options.target_mm[1], options.target_mm[2]};
   }
   try {
     // Earlier scans first, in the order given, each against the one before it.
     std::optional<analysis::ScanReport> previous;
+    calib::ProfileChoice profile;
     for (const auto& path : options.previous) {
-      const Volume volume = load(path, options);
-      previous = analysis::analyze_scan(volume, analyze_options, previous ? &*previous : nullptr);
+      // Shared, so that the next scan's gas stage can align to this volume.
+      auto volume = load(path, options, analyze_options, profile);
+      previous = analysis::analyze_scan(std::move(volume), analyze_options, previous ? &*previous : nullptr);
     }
-    const Volume volume = load(options.scan, options);
-    const auto report = analysis::analyze_scan(volume, analyze_options, previous ? &*previous : nullptr);
+    const auto volume_shared = load(options.scan, options, analyze_options, profile);
+    const Volume& volume = *volume_shared;
+    auto report = analysis::analyze_scan(volume_shared, analyze_options, previous ? &*previous : nullptr);
+    report.scanner_profile = profile.profile.name;
+    report.scanner_profile_rule = profile.rule;
     std::fputs(analysis::console_summary(report).c_str(), stdout);
     if (!options.json_path.empty()) {
       std::ofstream out(options.json_path);
@@ -63,10 +89,27 @@ int run_analyze(const AnalyzeCliOptions& options) {
         return 1;
       }
     }
+    try {
+      if (!options.png_dir.empty()) {
+        for (const auto& file : report::write_overlays(report, volume, options.png_dir)) {
+          std::printf("  wrote %s\n", file.string().c_str());
+        }
+      }
+      if (!options.sc_path.empty()) {
+        const auto sc = report::write_axial_secondary_capture(report, volume, options.sc_path);
+        std::printf("  wrote %s (Secondary Capture, study %s)\n", options.sc_path.c_str(), sc.study_uid.c_str());
+      }
+    } catch (const std::runtime_error& e) {  // OverlayError, SecondaryCaptureError
+      std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
+      return 1;
+    }
     return 0;
   } catch (const ingest::IngestError& e) {
     std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
     return e.exit_code();
+  } catch (const calib::ProfileError& e) {
+    std::fprintf(stderr, "sijtrack analyze: scanner profile: %s\n", e.what());
+    return 30;  // the calibrate command's code for a bad profile
   }
 }
 
@@ -82,6 +125,11 @@ void register_analyze(CLI::App& app) {
   cmd->add_option("--series", options.series_uid, "SeriesInstanceUID when the folder holds several series");
   cmd->add_option("--target", options.target_mm, "Planned target x,y,z in LPS mm")->expected(3)->delimiter(',');
   cmd->add_option("--backend", options.backend, "auto, cpu or cuda");
+  cmd->add_option("--png-dir", options.png_dir, "Write the PNG overlays (axial, joint reformats, gas projection) here");
+  cmd->add_option("--sc", options.sc_path, "Write the axial overlay as a DICOM Secondary Capture file");
+  cmd->add_option("--config", options.config_path, "Verdict thresholds (JSON, see config/verdict.json)");
+  cmd->add_option("--profile", options.profile.profile_file, "Scanner profile to use (default: chosen by the scan's DICOM tags)");
+  cmd->add_option("--profiles", options.profile.profile_dir, "Folder of scanner profiles (default: config/scanners)");
   cmd->callback([] { set_exit_code(run_analyze(options)); });
 }
 

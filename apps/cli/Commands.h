@@ -13,6 +13,9 @@ void register_phantom(CLI::App& app);
 void register_ingest(CLI::App& app);
 void register_analyze(CLI::App& app);
 void register_evaluate(CLI::App& app);
+void register_calibrate(CLI::App& app);
+void register_serve(CLI::App& app);
+void register_replay(CLI::App& app);
 
 // Exit status set by the subcommand that ran (0 when it succeeded).
 int exit_code();

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,51 @@ nlohmann::json read_json(const fs::path& path) {
   return nlohmann::json::parse(in);
 }
 
+// Gas scores (datasets/scoring/ScanScore.h) over the procedures.
+struct GasTotals {
+  std::vector<double> injected_relative, injected_abs_ml, intra_relative, intra_abs_ml, dice;
+  double bowel_as_injected_max_ml = 0.0;
+  double before_injection_max_ml = 0.0;   // injected gas reported on scans before the injection
+  int before_injection_scans = 0, before_injection_reports = 0;  // reports: > 0.02 mL
+  int after_injection_scans = 0;
+};
+
+void add_gas(GasTotals& t, const scoring::ScanScore& s) {
+  if (!s.gas_analysed) return;
+  if (s.gas_bowel_as_injected_ml) t.bowel_as_injected_max_ml = std::max(t.bowel_as_injected_max_ml, *s.gas_bowel_as_injected_ml);
+  if (!s.gas_injected_truth) {
+    ++t.before_injection_scans;
+    t.before_injection_max_ml = std::max(t.before_injection_max_ml, s.gas_injected_ml);
+    t.before_injection_reports += s.gas_injected_ml > 0.02;
+    return;
+  }
+  ++t.after_injection_scans;
+  if (s.gas_injected_relative_error) t.injected_relative.push_back(*s.gas_injected_relative_error);
+  t.injected_abs_ml.push_back(std::fabs(s.gas_injected_error_ml));
+  if (s.gas_intra_relative_error) t.intra_relative.push_back(*s.gas_intra_relative_error);
+  t.intra_abs_ml.push_back(std::fabs(s.gas_intra_error_ml));
+  if (s.gas_dice && s.gas_injected_truth_ml >= 0.5) t.dice.push_back(*s.gas_dice);
+}
+
+std::string gas_summary_rows(const GasTotals& t) {
+  char buf[2048];
+  std::snprintf(buf, sizeof buf,
+                "| gas: post-injection scans scored | %d |\n"
+                "| gas: injected volume relative error median / 95th pct | %.1f %% / %.1f %% |\n"
+                "| gas: injected volume abs error median / 95th pct (mL) | %.3f / %.3f |\n"
+                "| gas: intra-articular relative error median (truth > 0) / abs median (mL) | %.1f %% / %.3f |\n"
+                "| gas: Dice of injected mask (truth >= 0.5 mL) median / min | %.3f / %.3f |\n"
+                "| gas: bowel gas counted as injected, max (mL) | %.3f |\n"
+                "| gas: injected gas on scans before the injection, max (mL); scans > 0.02 mL | %.3f; %d / %d |\n",
+                t.after_injection_scans, 100 * percentile(t.injected_relative, 50), 100 * percentile(t.injected_relative, 95),
+                percentile(t.injected_abs_ml, 50), percentile(t.injected_abs_ml, 95), 100 * percentile(t.intra_relative, 50),
+                percentile(t.intra_abs_ml, 50), percentile(t.dice, 50), percentile(t.dice, 0), t.bowel_as_injected_max_ml,
+                t.before_injection_max_ml, t.before_injection_reports, t.before_injection_scans);
+  return buf;
+}
+
 struct Totals {
+  GasTotals gas;
   std::vector<double> tip, lateral, depth, direction, tip_to_joint, gap, analysis_ms;
   int needle_scans = 0, matched = 0, side_right = 0, in_joint_answers = 0, in_joint_right = 0;
   int planning_scans = 0, planning_false_needles = 0, extra_needles = 0;
@@ -102,7 +147,8 @@ int run_evaluate(const EvaluateOptions& o) {
   if (!o.csv_path.empty()) {
     csv.open(o.csv_path);
     csv << "seed,scan,needle_expected,needles_reported,matched,tip_error_mm,lateral_mm,depth_mm,direction_deg,"
-           "side_correct,in_joint_correct,tip_to_joint_error_mm,analysis_ms\n";
+           "side_correct,in_joint_correct,tip_to_joint_error_mm,analysis_ms,"
+           "gas_truth_ml,gas_injected_ml,gas_intra_truth_ml,gas_intra_ml,gas_preexisting_ml,gas_dice,gas_bowel_as_injected_ml\n";
   }
   analysis::AnalyzeOptions analyze_options;
   analyze_options.backend = default_backend();
@@ -116,17 +162,40 @@ int run_evaluate(const EvaluateOptions& o) {
     p.scenario = scenario_code(o.scenario);
     p.side = side_code(o.side);
     p.write_mha = false;
-    p.only_scans = {0, 2};  // planning and needle at its final position
+    p.only_scans = {0, 2, 3};  // planning, needle at its final position, after the injection (gas)
     const auto procedure = phantom::generate_procedure(p);
     const auto manifest = read_json(fs::path(p.out_dir) / "manifest.json");
 
     std::optional<analysis::ScanReport> previous;
     for (const auto& scan : procedure.scans) {
       const fs::path scan_dir = fs::path(p.out_dir) / scan.dir;
-      const Volume volume = ingest::ingest((scan_dir / "dicom").string());
-      const auto report = analysis::analyze_scan(volume, analyze_options, previous ? &*previous : nullptr);
-      const auto score = scoring::score_scan(report, read_json(scan_dir / "truth.json"), manifest);
+      // Shared, so that the next scan's gas stage can align to this volume.
+      auto volume = std::make_shared<const Volume>(ingest::ingest((scan_dir / "dicom").string()));
+      const auto report = analysis::analyze_scan(std::move(volume), analyze_options, previous ? &*previous : nullptr);
+      auto score = scoring::score_scan(report, read_json(scan_dir / "truth.json"), manifest);
+      scoring::score_gas_labels(score, report, scoring::read_phantom_labels((scan_dir / "labels.mha").string()));
       previous = report;
+      add_gas(totals.gas, score);
+      if (csv.is_open()) {
+        csv << seed << ',' << score.scan_kind << ',' << score.needle_expected << ',' << score.needles_reported << ','
+            << score.needle_matched << ',' << score.tip_error_mm << ',' << score.tip_lateral_error_mm << ','
+            << score.tip_depth_error_mm << ',' << score.direction_error_deg << ',' << score.side_correct << ','
+            << (score.in_joint_correct ? std::to_string(*score.in_joint_correct) : "") << ','
+            << (score.tip_to_joint_error_mm ? std::to_string(*score.tip_to_joint_error_mm) : "") << ','
+            << score.analysis_ms << ',' << score.gas_injected_truth_ml << ',' << score.gas_injected_ml << ','
+            << score.gas_intra_truth_ml << ',' << score.gas_intra_ml << ',' << score.gas_preexisting_ml << ','
+            << (score.gas_dice ? std::to_string(*score.gas_dice) : "") << ','
+            << (score.gas_bowel_as_injected_ml ? std::to_string(*score.gas_bowel_as_injected_ml) : "") << '\n';
+      }
+      if (score.scan_kind == "post_injection") {
+        // Scored for gas only: the needle rows stay on the planning and final-needle scans.
+        std::printf("[%d/%d] seed %d post-injection: injected %.3f mL (truth %.3f), intra-articular %.3f (truth %.3f)%s\n",
+                    k + 1, o.count, seed, score.gas_injected_ml, score.gas_injected_truth_ml, score.gas_intra_ml,
+                    score.gas_intra_truth_ml,
+                    score.gas_dice ? (", Dice " + std::to_string(*score.gas_dice).substr(0, 5)).c_str() : "");
+        std::fflush(stdout);
+        continue;
+      }
       totals.analysis_ms.push_back(score.analysis_ms);
       for (double e : score.gap_width_errors_mm) totals.gap.push_back(std::fabs(e));
       if (!score.needle_expected) {
@@ -151,14 +220,6 @@ int run_evaluate(const EvaluateOptions& o) {
           totals.extra_needles += score.needles_reported;
         }
       }
-      if (csv.is_open()) {
-        csv << seed << ',' << score.scan_kind << ',' << score.needle_expected << ',' << score.needles_reported << ','
-            << score.needle_matched << ',' << score.tip_error_mm << ',' << score.tip_lateral_error_mm << ','
-            << score.tip_depth_error_mm << ',' << score.direction_error_deg << ',' << score.side_correct << ','
-            << (score.in_joint_correct ? std::to_string(*score.in_joint_correct) : "") << ','
-            << (score.tip_to_joint_error_mm ? std::to_string(*score.tip_to_joint_error_mm) : "") << ','
-            << score.analysis_ms << '\n';
-      }
       if (score.needle_expected) {
         std::printf("[%d/%d] seed %d %s/%s: tip error %s, in-joint %s, %0.f ms\n", k + 1, o.count, seed,
                     procedure.scenario.c_str(), procedure.side.c_str(),
@@ -170,7 +231,7 @@ int run_evaluate(const EvaluateOptions& o) {
     if (!o.keep) fs::remove_all(p.out_dir);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string table = summary_markdown(totals, o, seconds);
+  const std::string table = summary_markdown(totals, o, seconds) + gas_summary_rows(totals.gas);
   std::printf("\n%s", table.c_str());
   if (!o.markdown_path.empty()) {
     std::ofstream md(o.markdown_path, std::ios::app);

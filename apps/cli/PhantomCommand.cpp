@@ -17,6 +17,7 @@ void register_phantom(CLI::App& app) {
     std::string out, size = "test", side = "seed", scenario = "seed";
     double min_gap = 2.0, max_gap = 4.0;
     bool no_mha = false, previews = false;
+    int slices = 0;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("phantom", "Write a synthetic CT-guided SIJ procedure (DICOM, MetaImage, ground truth)");
@@ -30,6 +31,8 @@ void register_phantom(CLI::App& app) {
       ->check(CLI::IsMember({"in", "short", "bone", "seed"}));
   cmd->add_option("--min-gap", args->min_gap, "Smallest joint-space width, mm (default 2)");
   cmd->add_option("--max-gap", args->max_gap, "Largest joint-space width, mm (default 4)");
+  cmd->add_option("--slices", args->slices, "Slices per scan (default: the size's coverage; 300 for a clinical-size scan)")
+      ->check(CLI::Range(0, 2000));
   cmd->add_flag("--no-mha", args->no_mha, "Skip the MetaImage copy of each scan (labels are still written)");
   cmd->add_flag("--previews", args->previews, "Also write PNG previews (axial slice through the tip)");
   cmd->callback([args] {
@@ -44,6 +47,7 @@ void register_phantom(CLI::App& app) {
     o.max_gap_mm = args->max_gap;
     o.write_mha = !args->no_mha;
     o.previews = args->previews;
+    o.slices = args->slices;
     const phantom::ProcedureSummary s = phantom::generate_procedure(o);
     std::printf("phantom seed %llu: %s joint, %s, gas %.2f mL -> %s\n",
                 static_cast<unsigned long long>(o.seed), s.side.c_str(), s.scenario.c_str(), s.gas_target_ml,

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   sij::cli::register_ingest(app);
   sij::cli::register_analyze(app);
   sij::cli::register_evaluate(app);
+  sij::cli::register_calibrate(app);
+  sij::cli::register_serve(app);
+  sij::cli::register_replay(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

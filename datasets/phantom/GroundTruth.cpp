@@ -90,6 +90,16 @@ nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed) {
                   {"ctdivol_mgy", r6(t.ctdivol_mgy)},
                   {"hu_max", t.hu_max},
                   {"metal_artifact_slices", t.metal_artifact_slices}};
+  if (!t.fence_rods.empty()) {
+    J rods = J::array();
+    for (const FenceRodTruth& r : t.fence_rods) rods.push_back({{"caudal_end_mm", vec(r.a_mm)}, {"cranial_end_mm", vec(r.b_mm)}});
+    j["fence"] = {{"rods", rods},
+                  {"rod_radius_mm", r6(t.fence_rod_radius_mm)},
+                  {"spacing_mm", r6(t.fence_spacing_mm)},
+                  {"rule", "each rod is the set of points within rod_radius_mm of the segment between its two ends "
+                           "(centre line, LPS of this scan); rods listed in the order placed, from the patient's right "
+                           "to the patient's left (increasing x of the planning scan)"}};
+  }
   return j;
 }
 

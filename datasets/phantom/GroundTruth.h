@@ -29,6 +29,11 @@ struct NeedleTruth {
   double diameter_mm = 0.72, length_mm = 140;
 };
 
+// One rod of the fence marker: the centre line (a segment) in this scan's LPS frame.
+struct FenceRodTruth {
+  Vec3 a_mm, b_mm;                // caudal end, cranial end (as placed: a at lower body z)
+};
+
 struct ScanTruth {
   int index = 0;
   std::string kind;               // planning / needle_partway / needle_final / post_injection
@@ -45,6 +50,10 @@ struct ScanTruth {
   double bowel_gas_label_ml = 0;
   double noise_sd_hu = 0, psf_sigma_mm = 0, ctdivol_mgy = 0, hu_max = 3071;
   int metal_artifact_slices = 0;
+  // The fence marker (written as "fence" when it has rods), in the order placed: increasing
+  // body-frame x (towards the patient's left).
+  std::vector<FenceRodTruth> fence_rods;
+  double fence_rod_radius_mm = 0, fence_spacing_mm = 0;
 };
 
 nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed);

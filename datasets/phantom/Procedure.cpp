@@ -109,7 +109,7 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
   const double ps = round_to(full ? rng_scanner.uniform(0.66, 0.9) : rng_scanner.uniform(0.6, 0.9), 1e-4);
   const double thicknesses[4] = {0.625, 0.75, 1.0, 1.25};
   const double st = thicknesses[rng_scanner.integer(0, 3)];
-  const int nz = static_cast<int>(std::lround((full ? 70.0 : 30.0) / st));
+  const int nz = opt.slices > 0 ? opt.slices : static_cast<int>(std::lround((full ? 70.0 : 30.0) / st));
   const double noise_sd = rng_scanner.uniform(8.0, 25.0);
   const double psf_sigma = rng_scanner.uniform(0.3, 0.45);
   const bool extended_hu = rng_scanner.chance(0.3);
@@ -274,6 +274,11 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
     t.grid = grid;
     t.affine = affine;
     t.pose = poses[s];
+    for (std::size_t k = 0; k < spec.fence.rod_a.size(); ++k) {
+      t.fence_rods.push_back({poses[s].apply(spec.fence.rod_a[k]), poses[s].apply(spec.fence.rod_b[k])});
+    }
+    t.fence_rod_radius_mm = spec.fence.rod_radius_mm;
+    t.fence_spacing_mm = spec.fence.spacing_mm;
     if (scene.needle.present) {
       NeedleTruth& n = t.needle;
       n.present = true;

@@ -1,6 +1,11 @@
 #include "datasets/scoring/ScanScore.h"
 
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkMetaImageIO.h>
+
 #include <cmath>
+#include <stdexcept>
 #include <limits>
 
 namespace sij::scoring {
@@ -16,7 +21,61 @@ void read3(const nlohmann::json& j, double out[3]) {
   for (int k = 0; k < 3; ++k) out[k] = j.at(k).get<double>();
 }
 
+void score_gas(ScanScore& score, const analysis::ScanReport& report, const nlohmann::json& truth) {
+  const auto& g = report.gas;
+  const auto& t = truth.at("gas");
+  score.gas_analysed = g.analysed;
+  score.gas_injected_truth = t.at("injected").get<bool>();
+  score.gas_injected_truth_ml = t.at("injected_in_fov_total_ml").get<double>();
+  score.gas_intra_truth_ml = t.at("injected_in_fov_inside_joint_ml").get<double>();
+  score.gas_bowel_truth_ml = t.at("preexisting_bowel_gas_ml").get<double>();
+  score.gas_injected_ml = g.injected_ml;
+  score.gas_intra_ml = g.intra_articular_ml;
+  score.gas_preexisting_ml = g.preexisting_ml;
+  score.gas_injected_error_ml = g.injected_ml - score.gas_injected_truth_ml;
+  score.gas_intra_error_ml = g.intra_articular_ml - score.gas_intra_truth_ml;
+  if (score.gas_injected_truth_ml > 0) {
+    score.gas_injected_relative_error = std::fabs(score.gas_injected_error_ml) / score.gas_injected_truth_ml;
+  }
+  if (score.gas_intra_truth_ml > 0) {
+    score.gas_intra_relative_error = std::fabs(score.gas_intra_error_ml) / score.gas_intra_truth_ml;
+  }
+}
+
 }  // namespace
+
+void score_gas_labels(ScanScore& score, const analysis::ScanReport& report, const std::vector<std::uint8_t>& labels) {
+  const auto& mask = report.gas.mask;
+  if (mask.empty() || mask.size() != labels.size()) return;
+  constexpr std::uint8_t kInjectedBit = 2, kBowelBit = 4;
+  std::int64_t both = 0, ours = 0, theirs = 0, bowel = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const bool a = mask[i] == gas::kInjected;
+    const bool b = (labels[i] & kInjectedBit) != 0;
+    both += a && b;
+    ours += a;
+    theirs += b;
+    bowel += a && (labels[i] & kBowelBit) != 0;
+  }
+  const auto& grid = report.gas.grid;
+  score.gas_bowel_as_injected_ml = bowel * static_cast<double>(grid.sx_mm) * grid.sy_mm * grid.sz_mm / 1000.0;
+  if (theirs > 0) score.gas_dice = 2.0 * both / static_cast<double>(ours + theirs);
+}
+
+std::vector<std::uint8_t> read_phantom_labels(const std::string& path) {
+  using Image = itk::Image<unsigned char, 3>;
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetImageIO(itk::MetaImageIO::New());
+  reader->SetFileName(path);
+  try {
+    reader->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw std::runtime_error("cannot read labels " + path + ": " + e.GetDescription());
+  }
+  const auto n = reader->GetOutput()->GetLargestPossibleRegion().GetNumberOfPixels();
+  const unsigned char* data = reader->GetOutput()->GetBufferPointer();
+  return std::vector<std::uint8_t>(data, data + n);
+}
 
 ScanScore score_scan(const analysis::ScanReport& report, const nlohmann::json& truth, const nlohmann::json& manifest) {
   ScanScore score;
@@ -56,6 +115,7 @@ ScanScore score_scan(const analysis::ScanReport& report, const nlohmann::json& t
       }
     }
   }
+  score_gas(score, report, truth);
   for (const auto& joint : report.joints) {
     for (const auto& t_joint : manifest.at("joints")) {
       if (t_joint.at("side").get<std::string>() == joint.side) {

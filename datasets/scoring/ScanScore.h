@@ -3,6 +3,7 @@
 // gap widths, and needles reported where there is none.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,10 +28,30 @@ struct ScanScore {
   std::optional<double> tip_to_joint_error_mm;  // reported minus true signed distance
   std::vector<double> gap_width_errors_mm;    // reported minus true, per joint found
   double analysis_ms = 0.0;
+  // Gas against truth.json "gas" (injected_in_fov_*: the injected gas inside this scan's field
+  // of view) and, when score_gas_labels ran, labels.mha (bit 2 injected gas, bit 4 bowel gas).
+  bool gas_analysed = false;
+  bool gas_injected_truth = false;            // the scan is after the injection
+  double gas_injected_truth_ml = 0.0, gas_injected_ml = 0.0;
+  double gas_injected_error_ml = 0.0;         // reported minus truth
+  std::optional<double> gas_injected_relative_error;  // |error| / truth, when truth > 0
+  double gas_intra_truth_ml = 0.0, gas_intra_ml = 0.0;
+  double gas_intra_error_ml = 0.0;            // reported minus truth
+  std::optional<double> gas_intra_relative_error;     // |error| / truth, when truth > 0
+  double gas_preexisting_ml = 0.0, gas_bowel_truth_ml = 0.0;
+  std::optional<double> gas_dice;             // injected mask vs label bit 2 (when truth > 0)
+  std::optional<double> gas_bowel_as_injected_ml;  // label bit 4 voxels in the injected mask
 };
 
 // `truth` is the scan's truth.json, `manifest` the session's manifest.json.
 ScanScore score_scan(const analysis::ScanReport& report, const nlohmann::json& truth,
                      const nlohmann::json& manifest);
+
+// Adds the mask scores (Dice, bowel gas counted as injected) from the phantom's label volume
+// (same grid as the scan, one byte per voxel). Nothing when the report has no gas mask.
+void score_gas_labels(ScanScore& score, const analysis::ScanReport& report, const std::vector<std::uint8_t>& labels);
+
+// Reads a phantom labels.mha (MetaImage, unsigned char). Throws std::runtime_error.
+std::vector<std::uint8_t> read_phantom_labels(const std::string& path);
 
 }  // namespace sij::scoring

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "pipeline/verdict/VerdictRules.h"
+
 namespace sij::analysis {
 namespace {
 
@@ -65,6 +67,30 @@ nlohmann::json joint_json(const joint::JointFinding& joint) {
           {"volume_ml", round_to(joint.volume_ml, 1e-4)}};
 }
 
+// The gas stage's answer (docs/report.md, "Gas"); null when the stage did not run.
+nlohmann::json gas_json(const gas::GasFinding& g) {
+  if (!g.analysed) return nullptr;
+  nlohmann::json alerts = nlohmann::json::array();
+  for (const auto& a : g.alerts) {
+    alerts.push_back({{"code", a.code},
+                      {"message", a.message},
+                      {"distance_from_joint_mm", round_to(a.distance_from_joint_mm, 0.1)},
+                      {"volume_ml", round_to(a.volume_ml, 1e-3)}});
+  }
+  return {{"injected_ml", round_to(g.injected_ml, 1e-3)},
+          {"intra_articular_ml", round_to(g.intra_articular_ml, 1e-3)},
+          {"peri_articular_ml", round_to(g.peri_articular_ml, 1e-3)},
+          {"distant_ml", round_to(g.distant_ml, 1e-3)},
+          {"preexisting_ml", round_to(g.preexisting_ml, 1e-3)},
+          {"spread_craniocaudal_mm", round_to(g.spread_craniocaudal_mm, 0.1)},
+          {"joint_coverage", round_to(g.joint_coverage, 1e-3)},
+          {"farthest_from_tip_mm", round_to(g.farthest_from_tip_mm, 0.1)},
+          {"joint_side", g.joint_side.empty() ? nlohmann::json() : nlohmann::json(g.joint_side)},
+          {"aligned_to_previous", g.aligned_to_previous},
+          {"alignment_shift_mm", round_to(g.alignment_shift_mm, 1e-3)},
+          {"alerts", alerts}};
+}
+
 const char* side_word(const std::string& side) { return side.empty() ? "?" : side.c_str(); }
 
 }  // namespace
@@ -86,7 +112,17 @@ nlohmann::json to_json(const ScanReport& report) {
   for (const auto& needle : report.needles) j["needles"].push_back(needle_json(needle));
   j["joints"] = nlohmann::json::array();
   for (const auto& joint : report.joints) j["joints"].push_back(joint_json(joint));
+  j["gas"] = gas_json(report.gas);
+  j["verdict"] = {{"needle", verdict::needle_call_name(report.verdict.needle)},
+                  {"gas", verdict::gas_call_name(report.verdict.gas)},
+                  {"needle_text", report.verdict.needle_text},
+                  {"gas_text", report.verdict.gas_text},
+                  {"line", report.verdict.line},
+                  {"reasons", report.verdict.reasons}};
   j["backend"] = report.backend;
+  if (!report.scanner_profile.empty()) {
+    j["scanner_profile"] = {{"name", report.scanner_profile}, {"rule", report.scanner_profile_rule}};
+  }
   j["timings_ms"] = nlohmann::json::object();
   for (const auto& [stage, ms] : report.timings_ms) j["timings_ms"][stage] = round_to(ms, 0.1);
   return j;
@@ -96,6 +132,8 @@ std::string console_summary(const ScanReport& report) {
   std::string out;
   char line[512];
   const auto add = [&](const char* text) { out += text; out += '\n'; };
+  // The verdict first: the one line the physician reads.
+  if (!report.verdict.line.empty()) add(("VERDICT: " + report.verdict.line).c_str());
   std::snprintf(line, sizeof line, "scan %s  (%dx%dx%d, %.2fx%.2fx%.2f mm)",
                 report.source.series_description.empty() ? report.source.source_path.c_str()
                                                           : report.source.series_description.c_str(),
@@ -138,6 +176,16 @@ std::string console_summary(const ScanReport& report) {
     std::snprintf(line, sizeof line, "  %s joint: gap %.1f mm, %.0f mm craniocaudal", side_word(joint.side),
                   joint.gap_width_mm, joint.craniocaudal_extent_mm);
     add(line);
+  }
+  if (report.gas.analysed) {
+    const auto& g = report.gas;
+    std::snprintf(line, sizeof line,
+                  "  gas: injected %.2f mL (intra-articular %.2f, peri-articular %.2f, distant %.2f), "
+                  "pre-existing %.2f mL; spread %.0f mm, joint coverage %.0f %%%s",
+                  g.injected_ml, g.intra_articular_ml, g.peri_articular_ml, g.distant_ml, g.preexisting_ml,
+                  g.spread_craniocaudal_mm, 100.0 * g.joint_coverage, g.aligned_to_previous ? ", aligned to the previous scan" : "");
+    add(line);
+    for (const auto& alert : g.alerts) add(("    ALERT: " + alert.message).c_str());
   }
   std::snprintf(line, sizeof line, "  analysed in %.0f ms on %s", report.timings_ms.count("total") ? report.timings_ms.at("total") : 0.0,
                 report.backend.c_str());

@@ -5,6 +5,9 @@
 #include <limits>
 #include <string>
 
+#include "pipeline/verdict/VerdictRules.h"
+#include "pipeline/gas/GasAnalyzer.h"
+
 namespace sij::analysis {
 namespace {
 
@@ -106,9 +109,32 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
     }
     return 0;
   });
+  // Gas, against the previous scan rigidly aligned to this one (patients move between scans).
+  gas::GasInputs gas_inputs;
+  gas_inputs.joints = &joints;
+  gas_inputs.needles = needles;
+  if (previous != nullptr) {
+    for (const auto& entry : previous->needles) gas_inputs.previous_needles.push_back(entry.needle);
+    if (previous->volume) {
+      const auto aligned = clock.time("align", [&] { return align::align_rigid(volume, *previous->volume, options.align); });
+      if (aligned.ok) {
+        gas_inputs.previous = gas::PreviousScan{previous->volume.get(), &previous->gas, aligned.current_to_previous};
+      }
+    }
+  }
+  auto gas_options = options.gas;
+  gas_options.backend = options.backend;
+  report.gas = clock.time("gas", [&] { return gas::analyze_gas(volume, gas_inputs, gas_options); });
   double total = 0.0;
   for (const auto& [stage, ms] : report.timings_ms) total += ms;
   report.timings_ms["total"] = total;
+  report.verdict = verdict::decide(report, options.verdict);
+  return report;
+}
+
+ScanReport analyze_scan(std::shared_ptr<const Volume> volume, const AnalyzeOptions& options, const ScanReport* previous) {
+  ScanReport report = analyze_scan(*volume, options, previous);
+  report.volume = std::move(volume);
   return report;
 }
 

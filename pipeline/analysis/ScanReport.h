@@ -46,6 +46,9 @@ struct ScanReport {
   std::shared_ptr<const Volume> volume;
   std::shared_ptr<const joint::JointAnalysis> joint_analysis;
   std::string backend;
+  // The scanner profile whose thresholds and HU correction were used (calib/), and the rule
+  // that chose it; empty when the caller applied none.
+  std::string scanner_profile, scanner_profile_rule;
   std::map<std::string, double> timings_ms;  // per stage, wall clock
 };
 

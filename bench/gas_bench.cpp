@@ -1,0 +1,91 @@
+// Gas stage and rigid alignment on a clinical-size phantom scan: the post-injection scan of a
+// full-size procedure (512x512x300, seed 7) against the final-needle scan before it, generated
+// once per process into a temp folder (removed at exit). The joint and needle stages run once
+// outside the timed loop; the timed cases are exactly what ScanAnalyzer's "align" and "gas"
+// stages run.
+//
+//   build-gasbench/bench/sijtrack_bench --benchmark_filter=Gas
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "datasets/phantom/Procedure.h"
+#include "pipeline/align/RigidAlign.h"
+#include "pipeline/gas/GasAnalyzer.h"
+#include "pipeline/ingest/Ingest.h"
+#include "pipeline/joint/JointFinder.h"
+#include "pipeline/needle/NeedleFinder.h"
+
+namespace sij::bench {
+namespace {
+namespace fs = std::filesystem;
+
+struct GasScene {
+  Volume before, after;
+  joint::JointAnalysis joints;
+  std::vector<needle::NeedleFinding> needles_after, needles_before;
+  align::RigidTransform after_to_before;
+  fs::path dir;
+
+  GasScene() {
+    dir = fs::temp_directory_path() / ("sijtrack-gas-bench-" + std::to_string(::getpid()));
+    phantom::PhantomOptions o;
+    o.seed = 7;
+    o.size = phantom::PhantomSize::Full;
+    o.slices = 300;
+    o.only_scans = {2, 3};
+    o.out_dir = dir.string();
+    const auto summary = phantom::generate_procedure(o);
+    before = ingest::ingest((dir / summary.scans[0].dir / "image.mha").string());
+    after = ingest::ingest((dir / summary.scans[1].dir / "image.mha").string());
+    joints = joint::find_joints(after, joint::JointOptions{});
+    needles_after = needle::find_needles(after, needle::NeedleOptions{});
+    needles_before = needle::find_needles(before, needle::NeedleOptions{});
+    after_to_before = align::align_rigid(after, before).current_to_previous;
+  }
+  ~GasScene() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+GasScene& scene() {
+  static GasScene s;
+  return s;
+}
+
+void BM_GasAlign(benchmark::State& state) {
+  auto& s = scene();
+  for (auto _ : state) {
+    auto result = align::align_rigid(s.after, s.before);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations() * s.after.grid.voxel_count());
+}
+BENCHMARK(BM_GasAlign)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_GasStage(benchmark::State& state) {
+  auto& s = scene();
+  gas::GasInputs inputs;
+  inputs.joints = &s.joints;
+  inputs.needles = s.needles_after;
+  inputs.previous_needles = s.needles_before;
+  inputs.previous = gas::PreviousScan{&s.before, nullptr, s.after_to_before};
+  gas::GasOptions options;
+  options.backend = Backend::Cpu;
+  double injected_ml = 0.0;
+  for (auto _ : state) {
+    auto analysis = gas::analyze_gas_detailed(s.after, inputs, options);
+    injected_ml = analysis.finding.injected_ml;
+    for (const auto& [step, ms] : analysis.timings_ms) state.counters[step + "_ms"] = ms;
+    benchmark::DoNotOptimize(analysis);
+  }
+  state.counters["injected_ml"] = injected_ml;
+  state.SetItemsProcessed(state.iterations() * s.after.grid.voxel_count());
+}
+BENCHMARK(BM_GasStage)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace sij::bench

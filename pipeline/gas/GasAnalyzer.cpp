@@ -1,0 +1,81 @@
+#include "pipeline/gas/GasAnalyzer.h"
+
+#include <chrono>
+
+#include "pipeline/gas/AirSegmentation.h"
+#include "pipeline/gas/BodyMask.h"
+#include "pipeline/gas/InjectionSite.h"
+#include "pipeline/gas/JointQuantities.h"
+#include "pipeline/gas/PartialVolume.h"
+
+namespace sij::gas {
+namespace {
+
+class StepClock {
+ public:
+  explicit StepClock(std::map<std::string, double>& out) : out_(out) {}
+  void lap(const char* step) {
+    const auto now = std::chrono::steady_clock::now();
+    out_[step] = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  std::map<std::string, double>& out_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, const GasOptions& options) {
+  GasAnalysis out;
+  GasFinding& f = out.finding;
+  f.grid = volume.grid;
+  f.affine = volume.affine;
+  if (volume.grid.voxel_count() == 0 || volume.hu.size() != static_cast<std::size_t>(volume.grid.voxel_count())) return out;
+
+  StepClock clock(out.timings_ms);
+  const auto body = body_mask(volume, options);
+  clock.lap("body");
+  const AirComponents air = segment_air(volume, body, options);
+  clock.lap("air");
+  out.components.resize(static_cast<std::size_t>(air.count));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int32_t k = 0; k < air.count; ++k) {
+    GasComponent& c = out.components[static_cast<std::size_t>(k)];
+    c.label = k + 1;
+    c.stats = air.stats[static_cast<std::size_t>(k)];
+    measure_partial_volume(c, volume, air.labels, body, options);
+  }
+  clock.lap("partial_volume");
+
+  std::optional<align::RigidTransform> previous_to_current;
+  if (inputs.previous) {
+    previous_to_current = inputs.previous->current_to_previous.inverse();
+    f.aligned_to_previous = true;
+    f.alignment_shift_mm = inputs.previous->current_to_previous.translation_mm();
+  }
+  const auto sites = injection_sites(inputs.needles, inputs.previous_needles,
+                                     previous_to_current ? &*previous_to_current : nullptr);
+  classify_components(out.components, volume, sites, inputs.previous ? &*inputs.previous : nullptr, options);
+  clock.lap("classify");
+
+  // The per-voxel classes: the voxels that are mostly air (fraction >= 0.5), like a label map.
+  if (options.keep_mask) {
+    f.mask.assign(static_cast<std::size_t>(volume.grid.voxel_count()), kNoGas);
+    for (const auto& c : out.components) {
+      for (std::size_t k = 0; k < c.voxels.size(); ++k) {
+        if (c.fractions[k] >= 0.5f) f.mask[static_cast<std::size_t>(c.voxels[k])] = c.cls;
+      }
+    }
+  }
+  for (const auto& c : out.components) {
+    if (c.cls == kPreexisting) f.preexisting_ml += c.volume_ml;
+  }
+  measure_joint_relation(f, out.components, volume, inputs.joints, sites, options);
+  clock.lap("relate");
+  f.analysed = true;
+  return out;
+}
+
+}  // namespace sij::gas

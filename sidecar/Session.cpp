@@ -1,0 +1,74 @@
+#include "sidecar/Session.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sidecar/Spool.h"
+
+namespace sij::sidecar {
+namespace fs = std::filesystem;
+
+std::string scan_folder_name(int scan_index, const std::string& series_uid) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "scan_%02d_", scan_index);
+  return prefix + safe_path_component(series_uid);
+}
+
+Session::Session(std::string study_uid, fs::path session_dir)
+    : study_uid_(std::move(study_uid)), session_dir_(std::move(session_dir)) {}
+
+void Session::load_existing_scans() {
+  std::error_code ec;
+  if (!fs::is_directory(session_dir_, ec)) return;
+  for (const auto& entry : fs::directory_iterator(session_dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    int index = -1;
+    int consumed = 0;
+    // scan_NN_<series>: NN may grow past two digits in a very long session.
+    if (!entry.is_directory() || std::sscanf(name.c_str(), "scan_%d_%n", &index, &consumed) != 1 || consumed == 0)
+      continue;
+    ScanStatus scan;
+    scan.scan_index = index;
+    scan.series_uid = name.substr(static_cast<size_t>(consumed));
+    scan.scan_dir = entry.path().string();
+    if (fs::exists(entry.path() / kErrorFileName)) scan.error = "failed in an earlier run (see error.json)";
+    scans_.push_back(scan);
+  }
+  std::sort(scans_.begin(), scans_.end(),
+            [](const ScanStatus& a, const ScanStatus& b) { return a.scan_index < b.scan_index; });
+}
+
+ScanStatus& Session::scan_for(const std::string& series_uid) {
+  const std::string safe = safe_path_component(series_uid);
+  for (auto& scan : scans_)
+    if (scan.series_uid == series_uid || scan.series_uid == safe) {
+      scan.series_uid = series_uid;
+      return scan;
+    }
+  ScanStatus scan;
+  scan.scan_index = scans_.empty() ? 0 : scans_.back().scan_index + 1;
+  scan.series_uid = series_uid;
+  scan.scan_dir = (session_dir_ / scan_folder_name(scan.scan_index, series_uid)).string();
+  scans_.push_back(scan);
+  return scans_.back();
+}
+
+bool Session::has_result(const std::string& series_uid) const {
+  const std::string safe = safe_path_component(series_uid);
+  for (const auto& scan : scans_)
+    if (scan.series_uid == series_uid || scan.series_uid == safe)
+      return fs::exists(fs::path(scan.scan_dir) / kReportFileName) || fs::exists(fs::path(scan.scan_dir) / kErrorFileName);
+  return false;
+}
+
+const ScanStatus* Session::earlier_analysed_scan(const std::string& series_uid) const {
+  const std::string safe = safe_path_component(series_uid);
+  const ScanStatus* best = nullptr;
+  for (const auto& scan : scans_) {
+    if (scan.series_uid == series_uid || scan.series_uid == safe) break;
+    if (fs::exists(fs::path(scan.scan_dir) / kReportFileName)) best = &scan;
+  }
+  return best;
+}
+
+}  // namespace sij::sidecar

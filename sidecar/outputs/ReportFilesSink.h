@@ -1,0 +1,20 @@
+// Writes each analysed scan's pictures into its scan folder: the PNG overlays (axial slice
+// through the tip, joint reformats, gas projection; pipeline/report/Overlays.h) and the axial
+// overlay as a DICOM Secondary Capture (overlay.dcm), which DicomSendSink then sends back to
+// the console. Registered first, so the later sinks (HTTP page, send-back) find the files.
+#pragma once
+
+#include <string>
+
+#include "sidecar/ScanSink.h"
+
+namespace sij::sidecar {
+
+class ReportFilesSink : public ScanSink {
+ public:
+  static constexpr const char* kSecondaryCaptureName = "overlay.dcm";
+  std::string name() const override { return "report-files"; }
+  void on_scan(const ScanEvent& event) noexcept override;
+};
+
+}  // namespace sij::sidecar
