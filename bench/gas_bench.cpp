@@ -1,7 +1,7 @@
 // Gas stage and rigid alignment on a clinical-size phantom scan: the post-injection scan of a
-// full-size procedure (512x512x300, seed 7) against the final-needle scan before it, generated
-// once per process into a temp folder (removed at exit). The joint and needle stages run once
-// outside the timed loop; the timed cases are exactly what ScanAnalyzer's "align" and "gas"
+// full-size procedure (512x512x300, seed 7) against the final-needle scan before it, made once
+// per process (bench/PhantomScans.h, shared with the per-stage benchmarks). The joint and
+// needle stages run once outside the timed loop; the timed cases are exactly what ScanAnalyzer's "align" and "gas"
 // stages run.
 //
 //   build-gasbench/bench/sijtrack_bench --benchmark_filter=Gas
@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "datasets/phantom/Procedure.h"
+#include "PhantomScans.h"
 #include "pipeline/align/RigidAlign.h"
 #include "pipeline/gas/GasAnalyzer.h"
 #include "pipeline/ingest/Ingest.h"
@@ -23,31 +23,23 @@ namespace {
 namespace fs = std::filesystem;
 
 struct GasScene {
-  Volume before, after;
+  std::shared_ptr<const Volume> before_shared, after_shared;
+  const Volume& before;
+  const Volume& after;
   joint::JointAnalysis joints;
   std::vector<needle::NeedleFinding> needles_after, needles_before;
   align::RigidTransform after_to_before;
-  fs::path dir;
 
-  GasScene() {
-    dir = fs::temp_directory_path() / ("sijtrack-gas-bench-" + std::to_string(::getpid()));
-    phantom::PhantomOptions o;
-    o.seed = 7;
-    o.size = phantom::PhantomSize::Full;
-    o.slices = 300;
-    o.only_scans = {2, 3};
-    o.out_dir = dir.string();
-    const auto summary = phantom::generate_procedure(o);
-    before = ingest::ingest((dir / summary.scans[0].dir / "image.mha").string());
-    after = ingest::ingest((dir / summary.scans[1].dir / "image.mha").string());
+  // The same phantom scans as the per-stage benchmarks (bench/PhantomScans.h).
+  GasScene()
+      : before_shared(phantom_scans_512x512x300().needle_final),
+        after_shared(phantom_scans_512x512x300().post_injection),
+        before(*before_shared),
+        after(*after_shared) {
     joints = joint::find_joints(after, joint::JointOptions{});
     needles_after = needle::find_needles(after, needle::NeedleOptions{});
     needles_before = needle::find_needles(before, needle::NeedleOptions{});
     after_to_before = align::align_rigid(after, before).current_to_previous;
-  }
-  ~GasScene() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 };
 

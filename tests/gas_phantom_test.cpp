@@ -15,8 +15,6 @@
 //    0.2-2 degrees).
 #include <gtest/gtest.h>
 #include <itkImage.h>
-#include <itkImageFileReader.h>
-#include <itkMetaImageIO.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +27,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "datasets/scoring/ScanScore.h"
 #include "datasets/phantom/Procedure.h"
 #include "pipeline/align/RigidAlign.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
@@ -39,17 +38,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint8_t kLabelInjected = 2, kLabelBowel = 4;
-
-std::vector<std::uint8_t> read_labels(const fs::path& p) {
-  using Image = itk::Image<unsigned char, 3>;
-  auto r = itk::ImageFileReader<Image>::New();
-  r->SetImageIO(itk::MetaImageIO::New());
-  r->SetFileName(p.string());
-  r->Update();
-  const auto n = r->GetOutput()->GetLargestPossibleRegion().GetNumberOfPixels();
-  const unsigned char* b = r->GetOutput()->GetBufferPointer();
-  return std::vector<std::uint8_t>(b, b + n);
-}
 
 struct Pose {
   double r[9];
@@ -156,7 +144,7 @@ class GasPhantom : public ::testing::Test {
       }
       previous_truth = r.truth;
       r.gas = report.gas;
-      const auto labels = read_labels(scan / "labels.mha");
+      const auto labels = sij::scoring::read_phantom_labels((scan / "labels.mha").string());
       std::int64_t both = 0, ours = 0, theirs = 0, bowel = 0;
       for (std::size_t i = 0; i < labels.size(); ++i) {
         const bool a = !r.gas.mask.empty() && r.gas.mask[i] == sij::gas::kInjected;

@@ -6,8 +6,6 @@
 // seeds per scenario.
 #include <gtest/gtest.h>
 #include <itkImage.h>
-#include <itkImageFileReader.h>
-#include <itkMetaImageIO.h>
 #include <itkImageFileWriter.h>
 #include <itkPNGImageIO.h>
 #include <itkRGBPixel.h>
@@ -26,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/scoring/ScanScore.h"
 #include "datasets/phantom/Procedure.h"
 #include "pipeline/ingest/Ingest.h"
 #include "pipeline/joint/JointFinder.h"
@@ -82,18 +81,6 @@ json read_json(const fs::path& p) {
   std::ifstream in(p);
   return json::parse(in);
 }
-
-std::vector<std::uint8_t> read_labels(const fs::path& p) {
-  using Image = itk::Image<unsigned char, 3>;
-  auto r = itk::ImageFileReader<Image>::New();
-  r->SetImageIO(itk::MetaImageIO::New());
-  r->SetFileName(p.string());
-  r->Update();
-  const auto n = r->GetOutput()->GetLargestPossibleRegion().GetNumberOfPixels();
-  const unsigned char* b = r->GetOutput()->GetBufferPointer();
-  return std::vector<std::uint8_t>(b, b + n);
-}
-
 
 // Debug: SIJTRACK_JOINT_PNG=DIR writes the axial slice through the tip (magnified 4x):
 // grey bone level, green truth joint, red ours, yellow both, blue the tip.
@@ -157,7 +144,7 @@ void score(const Case& c, Scores& s, bool strict) {
   const json manifest = read_json(dir.parent_path() / "manifest.json");
   const json truth = read_json(dir / "truth.json");
   const sij::Volume volume = sij::ingest::ingest((dir / "image.mha").string());
-  const std::vector<std::uint8_t> labels = read_labels(dir / "labels.mha");
+  const std::vector<std::uint8_t> labels = sij::scoring::read_phantom_labels((dir / "labels.mha").string());
   ASSERT_EQ(labels.size(), volume.hu.size());
 
   const auto t0 = std::chrono::steady_clock::now();

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <itkImage.h>
-#include <itkImageFileReader.h>
-#include <itkMetaImageIO.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/scoring/ScanScore.h"
 #include "datasets/phantom/Procedure.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
 #include "pipeline/ingest/Ingest.h"
@@ -29,17 +28,6 @@ struct ReportPhantom {
   std::vector<std::uint8_t> labels;  // phantom label bits per voxel
   analysis::ScanReport report;        // gas mask from the labels
 };
-
-inline std::vector<std::uint8_t> read_label_bits(const std::filesystem::path& file) {
-  using Image = itk::Image<unsigned char, 3>;
-  auto reader = itk::ImageFileReader<Image>::New();
-  reader->SetImageIO(itk::MetaImageIO::New());
-  reader->SetFileName(file.string());
-  reader->Update();
-  const auto n = reader->GetOutput()->GetLargestPossibleRegion().GetNumberOfPixels();
-  const unsigned char* b = reader->GetOutput()->GetBufferPointer();
-  return {b, b + n};
-}
 
 // The gas classification of the phantom's truth: injected where bit 2, pre-existing where bit 4.
 inline std::vector<std::uint8_t> gas_mask_from_labels(const std::vector<std::uint8_t>& labels) {
@@ -72,7 +60,7 @@ inline const ReportPhantom& report_phantom() {
       }
       auto volume = std::make_shared<Volume>(ingest::ingest((p.scan_dir / "dicom").string(), {}));
       p.volume = volume;
-      p.labels = read_label_bits(p.scan_dir / "labels.mha");
+      p.labels = sij::scoring::read_phantom_labels((p.scan_dir / "labels.mha").string());
       p.report = analysis::analyze_scan(*volume, analysis::AnalyzeOptions{});
       p.report.volume = volume;
       p.report.gas = gas::GasFinding{};

@@ -26,59 +26,13 @@
 #include "sidecar/replay/RecordedSession.h"
 #include "sidecar/replay/ReplayTable.h"
 #include "sidecar/replay/Replayer.h"
+#include "support/LocalNetwork.h"
 
 namespace sij::sidecar {
 namespace {
 
 namespace fs = std::filesystem;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool port_open(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// DCMTK's storescp as a child process, storing into `dir`.
-class StoreScp {
- public:
-  explicit StoreScp(const fs::path& dir) : port_(free_port()) {
-    fs::create_directories(dir);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string port = std::to_string(port_);
-      ::execlp("storescp", "storescp", "--aetitle", "SIJTRACK", "--output-directory", dir.c_str(), "+uf",
-               port.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_open(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ~StoreScp() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  int port() const { return port_; }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
+using sij::testing::StoreScp;
 
 std::size_t files_in(const fs::path& dir) {
   std::size_t n = 0;
@@ -215,7 +169,7 @@ TEST_F(ReplaySession, CommandLineWritesTheScoredCsv) {
 TEST_F(ReplaySession, OverTheNetworkEverySliceReachesStorescp) {
   if (std::system("command -v storescp >/dev/null 2>&1") != 0) GTEST_SKIP() << "storescp is not installed";
   const auto session = read_recorded_session(procedure());
-  StoreScp scp(scratch("received"));
+  StoreScp scp(scratch("received"), {}, "SIJTRACK");
   ReplayOptions options;
   options.send = DicomNode{"127.0.0.1", scp.port(), "SIJTRACK", "SIJREPLAY"};
   const auto result = replay_sessions({session}, options);
@@ -232,7 +186,7 @@ TEST_F(ReplaySession, RealtimeKeepsTheRecordedSpacing) {
   session.scans[0].files.resize(2);
   session.scans[1].files.resize(2);
   session.scans[1].seconds_from_start = 1.2;  // minutes in the recording; 1.2 s here
-  StoreScp scp(scratch("received_realtime"));
+  StoreScp scp(scratch("received_realtime"), {}, "SIJTRACK");
   ReplayOptions options;
   options.speed = ReplaySpeed::Realtime;
   options.send = DicomNode{"127.0.0.1", scp.port(), "SIJTRACK", "SIJREPLAY"};

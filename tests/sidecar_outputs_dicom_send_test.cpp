@@ -27,70 +27,15 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/outputs/DicomSendSink.h"
+#include "support/LocalNetwork.h"
 
 namespace sij::sidecar {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A TCP port nobody listens on right now (bound to 0, read back, closed).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool port_open(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// storescp as a child process: stores what it receives into `out_dir`, one file per instance
-// named by SOP Instance UID (+uf); `extra` adds options (e.g. refusing everything).
-class StoreScp {
- public:
-  StoreScp(const fs::path& out_dir, std::vector<std::string> extra = {}) : port_(free_port()) {
-    fs::create_directories(out_dir);
-    std::vector<std::string> args = {"storescp", "--aetitle", "CONSOLE", "--output-directory", out_dir.string(),
-                                     "+uf"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    args.push_back(std::to_string(port_));
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("storescp", argv.data());
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_open(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ~StoreScp() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  bool listening() const { return port_open(port_); }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
+using sij::testing::free_port;
+using sij::testing::port_open;
+using sij::testing::StoreScp;
 
 // A small Secondary Capture file, as the report stage writes one (8-bit grey, 16 x 12).
 void write_secondary_capture(const fs::path& file, const std::string& sop_uid, Uint8 fill) {

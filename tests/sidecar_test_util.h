@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/LocalNetwork.h"
+
 namespace sij::sidecar::testing {
 
 namespace fs = std::filesystem;
@@ -31,18 +33,7 @@ inline fs::path make_scratch(const std::string& name) {
   return dir;
 }
 
-inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using sij::testing::free_port;
 
 // Runs a shell command; returns its combined output, exit status in *status.
 inline std::string run_command(const std::string& command, int* status = nullptr) {
