@@ -56,6 +56,12 @@ std::string default_profile_dir() {
     const fs::path beside = exe.parent_path().parent_path() / "config" / "scanners";
     if (fs::is_directory(beside, ec)) return beside.string();
   }
+#ifdef SIJTRACK_SOURCE_DIR
+  // Programs run from deeper inside a build tree (the tests in build/tests/) find the source
+  // tree's profiles.
+  const fs::path source = fs::path(SIJTRACK_SOURCE_DIR) / "config" / "scanners";
+  if (fs::is_directory(source, ec)) return source.string();
+#endif
   return "config/scanners";
 }
 

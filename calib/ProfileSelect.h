@@ -26,7 +26,8 @@ ProfileChoice select_profile(const std::string& dir, const VolumeMetadata& meta)
 
 // Where the profiles are when no folder is named: $SIJTRACK_PROFILES, else config/scanners
 // beside the build folder of the running program (<exe dir>/../config/scanners, the source
-// tree's folder for build*/sijtrack), else ./config/scanners.
+// tree's folder for build*/sijtrack), else the source tree's folder this was built from, else
+// ./config/scanners.
 std::string default_profile_dir();
 
 // True when `profile.match` accepts the scan (an empty match accepts every scan).

@@ -14,7 +14,8 @@ namespace sij::calib {
 
 struct ScanProfileSource {
   std::string profile_file;  // a profile to use for every scan; empty: select by tags
-  std::string profile_dir;   // where to select from; empty: default_profile_dir()
+  std::string profile_dir;   // where to select from; empty: default_profile_dir(), and the
+                             // built-in defaults when that folder does not exist
 };
 
 // Returns the profile used and the rule that chose it (for the report). Throws ProfileError.

@@ -13,6 +13,7 @@
 #include "calib/ApplyProfile.h"
 #include "calib/NeedleModel.h"
 #include "calib/ProfileSelect.h"
+#include "calib/ScanPreparation.h"
 #include "calib/ScannerProfile.h"
 
 namespace fs = std::filesystem;
@@ -141,6 +142,25 @@ TEST_F(CalibProfileTest, SelectsByDicomTagsAndFallsBackToDefault) {
   write("c.json", R"({"name": "broken", "thresholds": {"metal": 1}})");
   EXPECT_THROW(select_profile(dir_.string(), meta("ACME", "X1", "SOFT")), ProfileError);
   EXPECT_THROW(select_profile((dir_ / "missing").string(), meta("", "", "")), ProfileError);
+}
+
+// What analyze and serve call per scan: a named folder that is missing is an error; with no
+// folder named and none installed ($SIJTRACK_PROFILES pointing nowhere) the scan is still
+// analysed, on the built-in defaults, and the report says so.
+TEST_F(CalibProfileTest, PrepareScanPicksByTagsAndFallsBackWhenNoFolderIsInstalled) {
+  sij::Volume volume;
+  volume.grid.nx = volume.grid.ny = volume.grid.nz = 2;
+  volume.hu.assign(8, 40);
+  volume.meta = meta("sijtrack phantom", "sijtrack phantom generator", "B30f");
+  sij::analysis::AnalyzeOptions options;
+  EXPECT_EQ(prepare_scan(volume, options, {"", kProfiles}).profile.name, "sijtrack-phantom");
+  EXPECT_THROW(prepare_scan(volume, options, {"", (dir_ / "missing").string()}), ProfileError);
+  ::setenv("SIJTRACK_PROFILES", (dir_ / "nowhere").c_str(), 1);
+  const ProfileChoice fallback = prepare_scan(volume, options, {});
+  ::unsetenv("SIJTRACK_PROFILES");
+  EXPECT_EQ(fallback.profile.name, "default");
+  EXPECT_NE(fallback.rule.find("built-in defaults"), std::string::npos) << fallback.rule;
+  EXPECT_EQ(volume.hu[0], 40);  // the identity correction leaves the voxels alone
 }
 
 TEST_F(CalibProfileTest, ApplyProfileSetsStageOptions) {
