@@ -156,7 +156,9 @@ TEST_F(ReplaySession, CommandLineWritesTheScoredCsv) {
     std::vector<std::string> fields;
     std::stringstream ls(line);
     for (std::string f; std::getline(ls, f, ',');) fields.push_back(f);
-    if (line.find('"') == std::string::npos) EXPECT_EQ(fields.size() + (line.back() == ',' ? 1 : 0), names.size()) << line;
+    if (line.find('"') == std::string::npos) {
+      EXPECT_EQ(fields.size() + (line.back() == ',' ? 1 : 0), names.size()) << line;
+    }
     if (fields.at(column("needle_matched")) == "1") {
       ++scored_needles;
       EXPECT_LT(std::stod(fields.at(column("tip_error_mm"))), 1.5) << line;
