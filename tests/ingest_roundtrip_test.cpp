@@ -85,7 +85,9 @@ TEST(IngestRoundTrip, SignedPixelsFractionalSlopeAndPadding) {
       for (int x = 0; x < s.nx; ++x) {
         const bool pad = static_cast<std::int16_t>(s.stored(x, y, z)) == -70;
         expected_padded += pad;
-        if (pad) EXPECT_EQ(v.at(x, y, z), -2048);
+        if (pad) {
+          EXPECT_EQ(v.at(x, y, z), -2048);
+        }
       }
   EXPECT_GT(expected_padded, 0);
   EXPECT_EQ(v.meta.padding_voxels, expected_padded);
