@@ -57,6 +57,16 @@ void remove_quietly(const fs::path& path) {
   fs::remove(path, ec);
 }
 
+// commit(), leaving no temp file behind when it fails.
+void commit_or_discard(const fs::path& temp, const fs::path& final_path) {
+  try {
+    commit(temp, final_path);
+  } catch (...) {
+    remove_quietly(temp);
+    throw;
+  }
+}
+
 }  // namespace
 
 std::string safe_path_component(const std::string& uid) {
@@ -126,12 +136,7 @@ fs::path Spool::store_dataset(DcmDataset& dataset, const std::string& study_uid,
                          (error ? std::string(" (") + std::strerror(error) + ")" : std::string()),
                      full);
   }
-  try {
-    commit(temp, final_path);
-  } catch (...) {
-    remove_quietly(temp);
-    throw;
-  }
+  commit_or_discard(temp, final_path);
   return final_path;
 }
 
@@ -177,12 +182,7 @@ fs::path Spool::store_file(const fs::path& source, const std::string& study_uid,
     remove_quietly(temp);
     fail("cannot write", final_path, error);
   }
-  try {
-    commit(temp, final_path);
-  } catch (...) {
-    remove_quietly(temp);
-    throw;
-  }
+  commit_or_discard(temp, final_path);
   return final_path;
 }
 

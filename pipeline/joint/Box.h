@@ -44,6 +44,17 @@ struct Box {
     }
     return b;
   }
+  // The smallest box holding both; an empty box adds nothing.
+  static Box hull(const Box& a, const Box& b) {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    Box out;
+    for (int k = 0; k < 3; ++k) {
+      out.lo[k] = std::min(a.lo[k], b.lo[k]);
+      out.hi[k] = std::max(a.hi[k], b.hi[k]);
+    }
+    return out;
+  }
   static Box whole(const Grid& g) {
     Box b;
     b.hi[0] = g.nx;

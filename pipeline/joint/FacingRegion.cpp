@@ -24,31 +24,8 @@ Box parallel_bounding_box(const Grid& g, Keep keep) {
     per_slice[static_cast<std::size_t>(z)] = b;
   }
   Box close;
-  bool any = false;
-  for (const Box& b : per_slice) {
-    if (b.empty()) continue;
-    if (!any) {
-      close = b;
-      any = true;
-      continue;
-    }
-    for (int a = 0; a < 3; ++a) {
-      close.lo[a] = std::min(close.lo[a], b.lo[a]);
-      close.hi[a] = std::max(close.hi[a], b.hi[a]);
-    }
-  }
-  return any ? close : Box{};
-}
-
-Box hull(const Box& a, const Box& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  Box out;
-  for (int k = 0; k < 3; ++k) {
-    out.lo[k] = std::min(a.lo[k], b.lo[k]);
-    out.hi[k] = std::max(a.hi[k], b.hi[k]);
-  }
-  return out;
+  for (const Box& b : per_slice) close = Box::hull(close, b);
+  return close;
 }
 
 }  // namespace
@@ -70,7 +47,7 @@ Box facing_region(const std::vector<float>& dist_to_a_mm, const std::vector<std:
     });
   }
   const Box whole = Box::whole(g);
-  return hull(close_b.empty() ? Box{} : close_b.grown(g, reach_mm, whole),
+  return Box::hull(close_b.empty() ? Box{} : close_b.grown(g, reach_mm, whole),
               near_needle.empty() ? Box{} : near_needle.grown(g, zone_reach_mm, whole));
 }
 

@@ -57,19 +57,7 @@ Box hu_box(const Volume& volume, std::int16_t lo, std::int16_t hi) {
     per_slice[static_cast<std::size_t>(z)] = b;
   }
   Box out;
-  bool any = false;
-  for (const Box& b : per_slice) {
-    if (b.empty()) continue;
-    if (!any) {
-      out = b;
-      any = true;
-      continue;
-    }
-    for (int a = 0; a < 3; ++a) {
-      out.lo[a] = std::min(out.lo[a], b.lo[a]);
-      out.hi[a] = std::max(out.hi[a], b.hi[a]);
-    }
-  }
+  for (const Box& b : per_slice) out = Box::hull(out, b);
   return out;
 }
 
@@ -390,15 +378,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   Box box2;
   if (sacrum_known) {
     for (const std::int32_t piece : bone_a) {
-      const Box b = stats_box(stats[static_cast<std::size_t>(piece - 1)], box1.lo);
-      if (box2.empty()) {
-        box2 = b;
-        continue;
-      }
-      for (int k = 0; k < 3; ++k) {
-        box2.lo[k] = std::min(box2.lo[k], b.lo[k]);
-        box2.hi[k] = std::max(box2.hi[k], b.hi[k]);
-      }
+      box2 = Box::hull(box2, stats_box(stats[static_cast<std::size_t>(piece - 1)], box1.lo));
     }
     box2 = box2.grown(vg, options.max_gap_mm + options.box_margin_mm, box1);
   } else {
