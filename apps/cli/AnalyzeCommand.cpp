@@ -34,13 +34,6 @@ struct AnalyzeCliOptions {
   calib::ScanProfileSource profile;  // scanner profile: a named file or chosen by DICOM tags
 };
 
-Backend backend_from_name(const std::string& name) {
-  if (name == "auto") return default_backend();
-  if (name == "cpu") return Backend::Cpu;
-  if (name == "cuda") return Backend::Cuda;
-  throw CLI::ValidationError("--backend", "expected auto, cpu or cuda, got '" + name + "'");
-}
-
 // Reads a scan, corrects its HU with its scanner profile and sets the options from it.
 std::shared_ptr<const Volume> load(const std::string& path, const AnalyzeCliOptions& options,
                                    analysis::AnalyzeOptions& analyze_options, calib::ProfileChoice& profile) {

@@ -1,5 +1,9 @@
-// Registration of the sijtrack subcommands (one file each).
+// Registration of the sijtrack subcommands (one file each), and what they share.
 #pragma once
+
+#include <string>
+
+#include "kernels/core/Backend.h"
 
 namespace CLI {
 class App;
@@ -16,6 +20,10 @@ void register_evaluate(CLI::App& app);
 void register_calibrate(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_replay(CLI::App& app);
+
+// The value of a --backend option: "auto" (CUDA when a device is present), "cpu" or "cuda".
+// Throws CLI::ValidationError for anything else.
+Backend backend_from_name(const std::string& name);
 
 // Exit status set by the subcommand that ran (0 when it succeeded).
 int exit_code();

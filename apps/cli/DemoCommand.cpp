@@ -48,17 +48,10 @@ class StageTimer {
   nlohmann::json& timings_;
 };
 
-Backend parse_backend(const std::string& name) {
-  if (name == "auto") return default_backend();
-  if (name == "cpu") return Backend::Cpu;
-  if (name == "cuda") return Backend::Cuda;
-  throw CLI::ValidationError("--backend", "expected auto, cpu or cuda, got '" + name + "'");
-}
-
 double voxel_volume_ml(const Grid& g) { return g.sx_mm * g.sy_mm * g.sz_mm / 1000.0; }
 
 int run_demo(const DemoOptions& options) {
-  const Backend backend = parse_backend(options.backend);
+  const Backend backend = backend_from_name(options.backend);
   std::printf("sijtrack demo on the SMOKE VOLUME (a formula pelvis, not a recorded procedure)\n");
   std::printf("backend: %s\n", std::string(backend_name(backend)).c_str());
 

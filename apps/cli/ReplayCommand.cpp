@@ -37,12 +37,6 @@ struct ReplayCliOptions {
   bool verbose = false;
 };
 
-Backend replay_backend(const std::string& name) {
-  if (name == "cpu") return Backend::Cpu;
-  if (name == "cuda") return Backend::Cuda;
-  return default_backend();
-}
-
 // A bar redrawn in place on a terminal; one line per finished scan otherwise (logs, CI).
 class ProgressPrinter {
  public:
@@ -96,7 +90,7 @@ int run_replay(const ReplayCliOptions& o) {
 
   sidecar::ReplayOptions options;
   options.speed = o.speed == "realtime" ? sidecar::ReplaySpeed::Realtime : sidecar::ReplaySpeed::Max;
-  options.analyze.backend = replay_backend(o.backend);
+  options.analyze.backend = backend_from_name(o.backend);
   if (!o.send.empty()) {
     try {
       auto node = sidecar::parse_host_port(o.send);

@@ -37,13 +37,6 @@ struct ServeCliOptions {
   std::string profile_file, profile_dir;  // scanner profile: named, or chosen by DICOM tags
 };
 
-Backend serve_backend(const std::string& name) {
-  if (name == "auto") return default_backend();
-  if (name == "cpu") return Backend::Cpu;
-  if (name == "cuda") return Backend::Cuda;
-  throw CLI::ValidationError("--backend", "expected auto, cpu or cuda, got '" + name + "'");
-}
-
 int run_serve(const ServeCliOptions& options) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
   if (options.verbose) spdlog::set_level(spdlog::level::debug);
@@ -63,7 +56,7 @@ int run_serve(const ServeCliOptions& options) {
   config.spool_dir = options.spool;
   config.output_dir = options.out;
   config.quiet_seconds = options.quiet_seconds;
-  config.analyze.backend = serve_backend(options.backend);
+  config.analyze.backend = backend_from_name(options.backend);
   config.ae_title = options.ae_title;
   config.port = options.port;
   config.allowed_calling_aets = options.allow;
