@@ -67,6 +67,15 @@ nlohmann::json joint_json(const joint::JointFinding& joint) {
           {"volume_ml", round_to(joint.volume_ml, 1e-4)}};
 }
 
+const char* gas_class_name(gas::GasClass cls) {
+  switch (cls) {
+    case gas::kInjected: return "injected";
+    case gas::kPreexisting: return "preexisting";
+    case gas::kArtifact: return "artifact";
+    default: return "none";
+  }
+}
+
 // The gas stage's answer (docs/report.md, "Gas"); null when the stage did not run.
 nlohmann::json gas_json(const gas::GasFinding& g) {
   if (!g.analysed) return nullptr;
@@ -76,6 +85,15 @@ nlohmann::json gas_json(const gas::GasFinding& g) {
                       {"message", a.message},
                       {"distance_from_joint_mm", round_to(a.distance_from_joint_mm, 0.1)},
                       {"volume_ml", round_to(a.volume_ml, 1e-3)}});
+  }
+  nlohmann::json components = nlohmann::json::array();
+  for (const auto& c : g.components) {
+    components.push_back({{"class", gas_class_name(c.cls)},
+                          {"reason", c.reason},
+                          {"volume_ml", round_to(c.volume_ml, 1e-3)},
+                          {"centroid_mm", mm3(c.centroid_mm)},
+                          {"nearest_site_mm", c.nearest_site_mm < 0 ? nlohmann::json() : nlohmann::json(round_to(c.nearest_site_mm, 0.1))},
+                          {"previous_air_fraction", c.previous_air_fraction < 0 ? nlohmann::json() : nlohmann::json(round_to(c.previous_air_fraction, 1e-3))}});
   }
   return {{"injected_ml", round_to(g.injected_ml, 1e-3)},
           {"intra_articular_ml", round_to(g.intra_articular_ml, 1e-3)},
@@ -88,7 +106,8 @@ nlohmann::json gas_json(const gas::GasFinding& g) {
           {"joint_side", g.joint_side.empty() ? nlohmann::json() : nlohmann::json(g.joint_side)},
           {"aligned_to_previous", g.aligned_to_previous},
           {"alignment_shift_mm", round_to(g.alignment_shift_mm, 1e-3)},
-          {"alerts", alerts}};
+          {"alerts", alerts},
+          {"components", components}};
 }
 
 const char* side_word(const std::string& side) { return side.empty() ? "?" : side.c_str(); }

@@ -24,4 +24,22 @@ std::vector<std::uint8_t> body_mask(const Volume& volume, const GasOptions& opti
   return body;
 }
 
+bool touches_body_surface(const std::vector<std::uint8_t>& body, const Grid& grid,
+                          const std::vector<std::int64_t>& voxels, double margin_mm) {
+  const auto rx = static_cast<std::int32_t>(margin_mm / grid.sx_mm);
+  const auto ry = static_cast<std::int32_t>(margin_mm / grid.sy_mm);
+  for (const std::int64_t i : voxels) {
+    std::int32_t x, y, z;
+    grid.coords(i, x, y, z);
+    for (std::int32_t v = y - ry; v <= y + ry; ++v) {
+      for (std::int32_t u = x - rx; u <= x + rx; ++u) {
+        // The edge of the field of view is not the body's surface.
+        if (!grid.contains(u, v, z)) continue;
+        if (!body[static_cast<std::size_t>(grid.index(u, v, z))]) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace sij::gas

@@ -14,4 +14,10 @@ namespace sij::gas {
 // 0/1 per voxel of the volume grid; all 0 when nothing exceeds the threshold.
 std::vector<std::uint8_t> body_mask(const Volume& volume, const GasOptions& options);
 
+// Whether any of `voxels` has a voxel outside the body within margin_mm in its axial slice:
+// air at the body's surface (a skin fold, the gap between the skin and the table top), not
+// inside the patient.
+bool touches_body_surface(const std::vector<std::uint8_t>& body, const Grid& grid,
+                          const std::vector<std::int64_t>& voxels, double margin_mm);
+
 }  // namespace sij::gas

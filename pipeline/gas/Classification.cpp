@@ -46,6 +46,18 @@ double nearest_site(const GasComponent& c, const Volume& volume, const std::vect
   return best;
 }
 
+// Air at the body's surface far from every needle (tip and track): a skin fold or the gap
+// between the skin and the table top. Gas leaking back along the track to the skin stays near it.
+bool surface_air_away_from_needles(const GasComponent& c, const std::vector<InjectionSite>& sites,
+                                   const GasOptions& options) {
+  if (!c.at_body_surface) return false;
+  if (c.nearest_site_mm >= 0 && c.nearest_site_mm <= options.injection_reach_mm) return false;
+  for (const auto& site : sites) {
+    if (distance_to_needle(site, c.centroid_mm, 0.0) <= options.injection_reach_mm) return false;
+  }
+  return true;
+}
+
 struct EarlierLook {
   double known_fraction = 0.0;     // of the gas voxels, inside the earlier field of view
   double air_fraction = 0.0;       // of those, air on the earlier scan
@@ -102,6 +114,11 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
                          const GasOptions& options) {
   for (auto& c : components) {
     c.nearest_site_mm = sites.empty() ? -1.0 : nearest_site(c, volume, sites);
+    if (surface_air_away_from_needles(c, sites, options)) {
+      c.cls = kPreexisting;
+      c.reason = "air at the body's surface (skin fold, skin against the table), away from the needle";
+      continue;
+    }
     const EarlierLook look = previous != nullptr && previous->volume != nullptr
                                  ? look_at_previous(c, volume, *previous, options)
                                  : EarlierLook{};

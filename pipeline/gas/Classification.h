@@ -1,5 +1,8 @@
 // Injected gas versus gas that was already there, and metal-artifact streaks, per component:
 //
+// 0. Air within body_surface_mm of the outside and far from every needle (tip and track) is at
+//    the body's surface (a skin fold, the gap between the skin and the table top, which changes
+//    shape when the patient moves), not inside the patient: pre-existing.
 // 1. Artifact: with a needle's steel in the scan, an air-density component lying beside the
 //    steel (centroid within artifact_axis_mm of the shaft) that is flat in z (the streaks lie
 //    in the slices the steel crosses) or tiny is a dark streak, not gas; so is a component at

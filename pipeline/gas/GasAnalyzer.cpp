@@ -1,6 +1,8 @@
 #include "pipeline/gas/GasAnalyzer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "pipeline/gas/AirSegmentation.h"
 #include "pipeline/gas/BodyMask.h"
@@ -25,6 +27,23 @@ class StepClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// The components worth a line in the report, largest first.
+void summarize_components(GasFinding& f, const std::vector<GasComponent>& components, const GasOptions& options) {
+  for (const auto& c : components) {
+    if (c.cls == kNoGas || c.volume_ml < options.report_component_ml) continue;
+    GasComponentSummary s;
+    s.cls = c.cls;
+    s.reason = c.reason;
+    s.volume_ml = c.volume_ml;
+    s.nearest_site_mm = c.nearest_site_mm;
+    s.previous_air_fraction = c.previous_air_fraction;
+    std::copy(std::begin(c.centroid_mm), std::end(c.centroid_mm), s.centroid_mm);
+    f.components.push_back(std::move(s));
+  }
+  std::sort(f.components.begin(), f.components.end(),
+            [](const GasComponentSummary& a, const GasComponentSummary& b) { return a.volume_ml > b.volume_ml; });
+}
+
 }  // namespace
 
 GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, const GasOptions& options) {
@@ -46,6 +65,7 @@ GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, 
     c.label = k + 1;
     c.stats = air.stats[static_cast<std::size_t>(k)];
     measure_partial_volume(c, volume, air.labels, body, options);
+    c.at_body_surface = touches_body_surface(body, volume.grid, c.voxels, options.body_surface_mm);
   }
   clock.lap("partial_volume");
 
@@ -72,6 +92,7 @@ GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, 
   for (const auto& c : out.components) {
     if (c.cls == kPreexisting) f.preexisting_ml += c.volume_ml;
   }
+  summarize_components(f, out.components, options);
   measure_joint_relation(f, out.components, volume, inputs.joints, sites, options);
   clock.lap("relate");
   f.analysed = true;

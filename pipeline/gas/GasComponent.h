@@ -23,6 +23,7 @@ struct GasComponent {
   double volume_ml = 0.0;          // sum of fractions x voxel volume
   double centroid_mm[3] = {0, 0, 0};  // LPS, of the hysteresis voxels
   int slices = 0;                  // z extent in slices
+  bool at_body_surface = false;    // outside-the-body voxels lie within GasOptions::body_surface_mm
   // Classification and why.
   GasClass cls = kNoGas;
   std::string reason;

@@ -29,6 +29,16 @@ struct GasAlert {
   double volume_ml = 0.0;
 };
 
+// One air-density component as classified, so a reader can see why gas was (not) counted.
+struct GasComponentSummary {
+  GasClass cls = kNoGas;
+  std::string reason;
+  double volume_ml = 0.0;
+  double centroid_mm[3] = {0, 0, 0};     // LPS
+  double nearest_site_mm = -1.0;         // nearest gas voxel to an injection site (-1: no site)
+  double previous_air_fraction = -1.0;   // of its voxels, air on the earlier scan (-1: not compared)
+};
+
 struct GasFinding {
   bool analysed = false;             // false: the stage did not run (e.g. no body found)
   double injected_ml = 0.0;          // all injected gas in the field of view
@@ -43,6 +53,8 @@ struct GasFinding {
   bool aligned_to_previous = false;  // a rigid alignment to an earlier scan was used
   double alignment_shift_mm = 0.0;   // size of that alignment's translation
   std::vector<GasAlert> alerts;
+  // Components of at least GasOptions::report_component_ml, largest first.
+  std::vector<GasComponentSummary> components;
   // Per-voxel classification over the whole volume grid (GasClass values); may be empty when
   // the caller asked for no mask.
   Grid grid;

@@ -34,6 +34,12 @@ struct GasOptions {
   // Injected vs pre-existing without an earlier scan: gas whose nearest voxel lies within this
   // distance of a needle tip (the injection site) is injected.
   double injection_reach_mm = 40.0;
+  // Air within body_surface_mm of the outside (in its axial slice) and farther than
+  // injection_reach_mm from every needle (tip and track) lies at the body's surface: a skin
+  // fold, or the gap between the skin and the table top, which changes shape when the patient
+  // moves. It is not gas inside the patient. The skin is about 2 mm thick, so gas under the skin
+  // near the needle's entry still counts (it is near the track).
+  double body_surface_mm = 3.0;
   // Against an earlier scan (after rigid alignment): a gas voxel was already gas when the
   // earlier scan reads below previous_air_hu at the aligned place; a component with at least
   // preexisting_fraction of such voxels was already there.
@@ -63,6 +69,8 @@ struct GasOptions {
   double track_radius_mm = 3.0;
   double track_behind_tip_mm = 10.0;
   double medial_margin_mm = 10.0;
+  // The report lists each component of at least this volume with its class and reason.
+  double report_component_ml = 0.01;
   bool keep_mask = true;
   Backend backend = Backend::Cpu;
 };

@@ -1,6 +1,7 @@
 #include "pipeline/gas/JointQuantities.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -43,6 +44,33 @@ bool sacrum_midline_x(const joint::JointAnalysis& joints, double& x_mm) {
   return true;
 }
 
+// Distance from p to the nearest joint-space voxel centre (infinite without joints). For gas
+// outside the box the joint's distance map covers.
+double distance_to_joint_points(const joint::JointAnalysis* joints, const double p[3]) {
+  double best = kInf;
+  if (joints == nullptr) return best;
+  for (const auto& points : joints->joint_points_mm) {
+    for (const auto& q : points) {
+      const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+      best = std::min(best, dx * dx + dy * dy + dz * dz);
+    }
+  }
+  return std::sqrt(best);
+}
+
+// The largest distance to the joint among far gas voxels outside the distance map's box; at most
+// max_points of them (evenly spread) are measured, enough for a distance quoted in whole mm.
+double farthest_from_joint(const joint::JointAnalysis* joints, const std::vector<std::array<double, 3>>& points,
+                           std::size_t max_points = 512) {
+  double far = 0.0;
+  const std::size_t stride = std::max<std::size_t>(1, points.size() / max_points);
+  for (std::size_t k = 0; k < points.size(); k += stride) {
+    const double d = distance_to_joint_points(joints, points[k].data());
+    if (std::isfinite(d)) far = std::max(far, d);
+  }
+  return far;
+}
+
 void add_alert(GasFinding& f, const char* code, const std::string& message, double distance_mm, double ml) {
   GasAlert alert;
   alert.code = code;
@@ -65,6 +93,8 @@ void measure_joint_relation(GasFinding& f, const std::vector<GasComponent>& comp
   double farthest = 0.0;
   double distant_far_mm = 0.0;
   double track_ml = 0.0, medial_ml = 0.0, medial_far_mm = 0.0;
+  // Far gas outside the box of the joint's distance map: measured to the joint points after the loop.
+  std::vector<std::array<double, 3>> beyond_map_points, medial_beyond_map_points;
   double midline_x = 0.0;
   const bool have_midline = joints != nullptr && !joints->joints.empty() && sacrum_midline_x(*joints, midline_x);
 
@@ -89,14 +119,17 @@ void measure_joint_relation(GasFinding& f, const std::vector<GasComponent>& comp
         f.peri_articular_ml += ml;
       } else {
         f.distant_ml += ml;
-        if (solid) distant_far_mm = std::max(distant_far_mm, std::isfinite(sdf) ? sdf : 0.0);
+        const bool beyond_map = !std::isfinite(sdf);
+        if (solid && !beyond_map) distant_far_mm = std::max(distant_far_mm, sdf);
+        if (solid && beyond_map) beyond_map_points.push_back({p[0], p[1], p[2]});
         if (have_midline) {
           // Medial: nearer the midline than the nearest joint by more than the margin.
           double joint_lateral = kInf;
           for (const auto& j : joints->joints) joint_lateral = std::min(joint_lateral, std::fabs(j.centroid_mm[0] - midline_x));
           if (std::fabs(p[0] - midline_x) < joint_lateral - options.medial_margin_mm) {
             medial_ml += ml;
-            if (solid && std::isfinite(sdf)) medial_far_mm = std::max(medial_far_mm, sdf);
+            if (solid && !beyond_map) medial_far_mm = std::max(medial_far_mm, sdf);
+            if (solid && beyond_map) medial_beyond_map_points.push_back({p[0], p[1], p[2]});
           }
         }
       }
@@ -118,6 +151,8 @@ void measure_joint_relation(GasFinding& f, const std::vector<GasComponent>& comp
     }
   }
   f.farthest_from_tip_mm = farthest;
+  distant_far_mm = std::max(distant_far_mm, farthest_from_joint(joints, beyond_map_points));
+  medial_far_mm = std::max(medial_far_mm, farthest_from_joint(joints, medial_beyond_map_points));
   // The z extent of voxel centres plus one slice: the extent the gas voxels cover.
   f.spread_craniocaudal_mm = z_hi >= z_lo ? (z_hi - z_lo) + g.sz_mm : 0.0;
 

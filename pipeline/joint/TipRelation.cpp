@@ -92,7 +92,8 @@ TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3])
   }
 
   // Depth past the posterior opening, along the joint, at the tip's height.
-  const auto& opening = ja.openings[best_joint];
+  static const std::vector<OpeningPoint> kNoOpening;
+  const auto& opening = best_joint < ja.openings.size() ? ja.openings[best_joint] : kNoOpening;
   if (!opening.empty()) {
     const OpeningPoint* o = &opening.front();
     for (const auto& op : opening) {
