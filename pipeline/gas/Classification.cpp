@@ -64,47 +64,59 @@ struct EarlierLook {
   double injected_fraction = 0.0;  // of those, called injected by the earlier scan
 };
 
-EarlierLook look_at_previous(const GasComponent& c, const Volume& volume, const PreviousScan& previous,
-                             const GasOptions& options) {
+// Every component's gas voxels (fraction >= 0.5) looked up on the earlier scan at the aligned
+// place, in one sampling call (one parallel launch for the whole scan, not one per component).
+std::vector<EarlierLook> look_at_previous(const std::vector<GasComponent>& components, const Volume& volume,
+                                          const PreviousScan& previous, const GasOptions& options) {
   std::vector<float> points;
-  for (std::size_t k = 0; k < c.voxels.size(); ++k) {
-    if (c.fractions[k] < 0.5f) continue;
-    std::int32_t x, y, z;
-    volume.grid.coords(c.voxels[k], x, y, z);
-    const double idx[3] = {double(x), double(y), double(z)};
-    double p[3], q[3];
-    volume.affine.index_to_physical(volume.grid, idx, p);
-    previous.current_to_previous.apply(p, q);
-    points.insert(points.end(), {float(q[0]), float(q[1]), float(q[2])});
+  std::vector<std::size_t> first(components.size() + 1, 0);  // component k: points first[k]..first[k+1]
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    const GasComponent& comp = components[c];
+    for (std::size_t k = 0; k < comp.voxels.size(); ++k) {
+      if (comp.fractions[k] < 0.5f) continue;
+      std::int32_t x, y, z;
+      volume.grid.coords(comp.voxels[k], x, y, z);
+      const double idx[3] = {double(x), double(y), double(z)};
+      double p[3], q[3];
+      volume.affine.index_to_physical(volume.grid, idx, p);
+      previous.current_to_previous.apply(p, q);
+      points.insert(points.end(), {float(q[0]), float(q[1]), float(q[2])});
+    }
+    first[c + 1] = points.size() / 3;
   }
-  EarlierLook look;
-  const std::int64_t n = static_cast<std::int64_t>(points.size() / 3);
-  if (n == 0) return look;
+  std::vector<EarlierLook> looks(components.size());
+  const auto total = static_cast<std::int64_t>(points.size() / 3);
+  if (total == 0) return looks;
   const Volume& before = *previous.volume;
-  std::vector<float> values(static_cast<std::size_t>(n));
+  std::vector<float> values(static_cast<std::size_t>(total));
   // Outside the earlier field of view nothing is known (gas may have moved into view).
   constexpr float kOutside = 1e9f;
-  sample_trilinear(Backend::Cpu, before.hu.data(), before.grid, before.affine, points.data(), n, values.data(), kOutside);
+  sample_trilinear(Backend::Cpu, before.hu.data(), before.grid, before.affine, points.data(), total, values.data(), kOutside);
   const GasFinding* gas = previous.gas;
   const bool has_mask = gas != nullptr && !gas->mask.empty() && gas->grid.voxel_count() == static_cast<std::int64_t>(gas->mask.size());
-  std::int64_t known = 0, air = 0, injected = 0;
-  for (std::int64_t k = 0; k < n; ++k) {
-    if (values[static_cast<std::size_t>(k)] == kOutside) continue;
-    ++known;
-    if (values[static_cast<std::size_t>(k)] >= options.previous_air_hu) continue;
-    ++air;
-    if (!has_mask) continue;
-    const double q[3] = {points[3 * k], points[3 * k + 1], points[3 * k + 2]};
-    double idx[3];
-    gas->affine.physical_to_index(gas->grid, q, idx);
-    const auto xi = std::lround(idx[0]), yi = std::lround(idx[1]), zi = std::lround(idx[2]);
-    if (!gas->grid.contains(xi, yi, zi)) continue;
-    injected += gas->mask[static_cast<std::size_t>(gas->grid.index(std::int32_t(xi), std::int32_t(yi), std::int32_t(zi)))] == kInjected;
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    const auto n = static_cast<std::int64_t>(first[c + 1] - first[c]);
+    if (n == 0) continue;
+    std::int64_t known = 0, air = 0, injected = 0;
+    for (auto k = static_cast<std::int64_t>(first[c]); k < static_cast<std::int64_t>(first[c + 1]); ++k) {
+      if (values[static_cast<std::size_t>(k)] == kOutside) continue;
+      ++known;
+      if (values[static_cast<std::size_t>(k)] >= options.previous_air_hu) continue;
+      ++air;
+      if (!has_mask) continue;
+      const double q[3] = {points[3 * k], points[3 * k + 1], points[3 * k + 2]};
+      double idx[3];
+      gas->affine.physical_to_index(gas->grid, q, idx);
+      const auto xi = std::lround(idx[0]), yi = std::lround(idx[1]), zi = std::lround(idx[2]);
+      if (!gas->grid.contains(xi, yi, zi)) continue;
+      injected += gas->mask[static_cast<std::size_t>(gas->grid.index(std::int32_t(xi), std::int32_t(yi), std::int32_t(zi)))] == kInjected;
+    }
+    EarlierLook& look = looks[c];
+    look.known_fraction = static_cast<double>(known) / n;
+    look.air_fraction = known ? static_cast<double>(air) / known : 0.0;
+    look.injected_fraction = air ? static_cast<double>(injected) / air : 0.0;
   }
-  look.known_fraction = static_cast<double>(known) / n;
-  look.air_fraction = known ? static_cast<double>(air) / known : 0.0;
-  look.injected_fraction = air ? static_cast<double>(injected) / air : 0.0;
-  return look;
+  return looks;
 }
 
 }  // namespace
@@ -112,16 +124,18 @@ EarlierLook look_at_previous(const GasComponent& c, const Volume& volume, const 
 void classify_components(std::vector<GasComponent>& components, const Volume& volume,
                          const std::vector<InjectionSite>& sites, const PreviousScan* previous,
                          const GasOptions& options) {
-  for (auto& c : components) {
+  const std::vector<EarlierLook> looks = previous != nullptr && previous->volume != nullptr
+                                              ? look_at_previous(components, volume, *previous, options)
+                                              : std::vector<EarlierLook>(components.size());
+  for (std::size_t index = 0; index < components.size(); ++index) {
+    GasComponent& c = components[index];
     c.nearest_site_mm = sites.empty() ? -1.0 : nearest_site(c, volume, sites);
     if (surface_air_away_from_needles(c, sites, options)) {
       c.cls = kPreexisting;
       c.reason = "air at the body's surface (skin fold, skin against the table), away from the needle";
       continue;
     }
-    const EarlierLook look = previous != nullptr && previous->volume != nullptr
-                                 ? look_at_previous(c, volume, *previous, options)
-                                 : EarlierLook{};
+    const EarlierLook& look = looks[index];
     // Compare with the earlier scan where it saw (most of) this place; else by position alone.
     if (look.known_fraction >= 0.5) {
       c.previous_air_fraction = look.air_fraction;
