@@ -66,7 +66,6 @@ void BM_GasStage(benchmark::State& state) {
   inputs.previous_needles = s.needles_before;
   inputs.previous = gas::PreviousScan{&s.before, nullptr, s.after_to_before};
   gas::GasOptions options;
-  options.backend = Backend::Cpu;
   double injected_ml = 0.0;
   for (auto _ : state) {
     auto analysis = gas::analyze_gas_detailed(s.after, inputs, options);

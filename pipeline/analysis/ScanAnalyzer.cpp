@@ -122,9 +122,7 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
       }
     }
   }
-  auto gas_options = options.gas;
-  gas_options.backend = options.backend;
-  report.gas = clock.time("gas", [&] { return gas::analyze_gas(volume, gas_inputs, gas_options); });
+  report.gas = clock.time("gas", [&] { return gas::analyze_gas(volume, gas_inputs, options.gas); });
   double total = 0.0;
   for (const auto& [stage, ms] : report.timings_ms) total += ms;
   report.timings_ms["total"] = total;

@@ -1,42 +1,72 @@
 #include "pipeline/gas/AirSegmentation.h"
 
-#include "kernels/classify/Hysteresis.h"
-#include "kernels/core/Buffer.h"
-#include "pipeline/joint/KernelCalls.h"
+#include <algorithm>
 
 namespace sij::gas {
-namespace {
 
-// Hysteresis on `backend` with host vectors.
-void k_hysteresis(Backend backend, const std::vector<std::int16_t>& hu, std::vector<std::uint8_t>& out,
-                  const Grid& grid, HuRange core, HuRange edge) {
-  out.resize(hu.size());
-  if (backend == Backend::Cpu) {
-    hysteresis_mask(backend, hu.data(), out.data(), grid, core, edge, Connectivity::Full26);
-    return;
+std::vector<std::int32_t> AirComponents::labels_in_box(const std::int32_t lo[3], const std::int32_t n[3]) const {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(n[0]) * n[1] * n[2], 0);
+  for (std::int32_t z = 0; z < n[2]; ++z) {
+    for (std::int32_t y = 0; y < n[1]; ++y) {
+      const std::int64_t r = runs.row(lo[1] + y, lo[2] + z);
+      std::int32_t* row = out.data() + (static_cast<std::size_t>(z) * n[1] + y) * n[0];
+      for (auto k = runs.row_start[static_cast<std::size_t>(r)]; k < runs.row_start[static_cast<std::size_t>(r + 1)]; ++k) {
+        const Run& run = runs.runs[static_cast<std::size_t>(k)];
+        const std::int32_t x0 = std::max(run.x0, lo[0]), x1 = std::min(run.x1, lo[0] + n[0]);
+        for (std::int32_t x = x0; x < x1; ++x) row[x - lo[0]] = run_label[static_cast<std::size_t>(k)];
+      }
+    }
   }
-  const auto device_hu = Buffer<std::int16_t>::from_host(backend, hu);
-  Buffer<std::uint8_t> device_out(backend, out.size());
-  hysteresis_mask(backend, device_hu.data(), device_out.data(), grid, core, edge, Connectivity::Full26);
-  device_out.copy_to_host(out.data());
+  return out;
 }
 
-}  // namespace
-
-AirComponents segment_air(const Volume& volume, const std::vector<std::uint8_t>& body, const GasOptions& options) {
-  // Outside the body reads as tissue, so the air around the patient (and the table's foam)
-  // can neither be gas nor connect gas to anything.
-  std::vector<std::int16_t> inside(volume.hu.size());
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(inside.size()); ++i) {
-    inside[i] = body[i] ? volume.hu[i] : std::int16_t{1000};
+AirComponents segment_air(const Volume& volume, const Body& body, const GasOptions& options) {
+  // Candidates: body voxels at or below the edge level. Outside the body nothing is gas, so the
+  // air around the patient (and the table's foam) can neither be gas nor connect gas to anything.
+  const Grid& g = volume.grid;
+  const RunMask candidates = build_run_mask_by_rows(g, [&](std::int32_t y, std::int32_t z, std::vector<Run>& out) {
+    const std::int16_t* row = volume.hu.data() + g.index(0, y, z);
+    const std::int64_t r = body.runs.row(y, z);
+    for (auto k = body.runs.row_start[static_cast<std::size_t>(r)]; k < body.runs.row_start[static_cast<std::size_t>(r + 1)]; ++k) {
+      const Run& b = body.runs.runs[static_cast<std::size_t>(k)];
+      std::int32_t x = b.x0;
+      while (x < b.x1) {
+        while (x < b.x1 && row[x] > options.edge_threshold_hu) ++x;
+        if (x == b.x1) break;
+        const std::int32_t x0 = x;
+        while (x < b.x1 && row[x] <= options.edge_threshold_hu) ++x;
+        out.push_back(Run{x0, x});
+      }
+    }
+  });
+  std::int32_t count = 0;
+  const std::vector<std::int32_t> label = label_runs(candidates, Connectivity::Full26, count);
+  // Hysteresis: keep the components that hold a core voxel.
+  std::vector<std::uint8_t> has_core(static_cast<std::size_t>(count) + 1, 0);
+  for (std::int32_t z = 0; z < g.nz; ++z) {
+    for (std::int32_t y = 0; y < g.ny; ++y) {
+      const std::int16_t* row = volume.hu.data() + g.index(0, y, z);
+      const std::int64_t r = candidates.row(y, z);
+      for (auto k = candidates.row_start[static_cast<std::size_t>(r)]; k < candidates.row_start[static_cast<std::size_t>(r + 1)]; ++k) {
+        std::uint8_t& flag = has_core[static_cast<std::size_t>(label[static_cast<std::size_t>(k)])];
+        if (flag) continue;
+        const Run& run = candidates.runs[static_cast<std::size_t>(k)];
+        for (std::int32_t x = run.x0; x < run.x1 && !flag; ++x) flag = row[x] <= options.core_threshold_hu;
+      }
+    }
   }
-  std::vector<std::uint8_t> air;
-  k_hysteresis(options.backend, inside, air, volume.grid, HuRange{-32768, options.core_threshold_hu},
-               HuRange{-32768, options.edge_threshold_hu});
+  // The kept components keep their raster order: renumber them 1..K.
+  std::vector<std::int32_t> renumber(static_cast<std::size_t>(count) + 1, 0);
   AirComponents out;
-  out.count = joint::k_label(options.backend, air, out.labels, volume.grid, Connectivity::Full26);
-  if (out.count > 0) out.stats = joint::k_stats(options.backend, out.labels, volume.grid, out.count);
+  for (std::int32_t k = 1; k <= count; ++k) {
+    if (has_core[static_cast<std::size_t>(k)]) renumber[static_cast<std::size_t>(k)] = ++out.count;
+  }
+  std::vector<std::int32_t> kept_labels;
+  out.runs = select_runs(candidates, label, [&](std::int32_t l) { return renumber[static_cast<std::size_t>(l)] != 0; },
+                         &kept_labels);
+  out.run_label.reserve(kept_labels.size());
+  for (const std::int32_t l : kept_labels) out.run_label.push_back(renumber[static_cast<std::size_t>(l)]);
+  out.stats = run_component_stats(out.runs, out.run_label, out.count);
   return out;
 }
 

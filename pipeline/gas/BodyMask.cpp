@@ -1,26 +1,79 @@
 #include "pipeline/gas/BodyMask.h"
 
-#include "pipeline/joint/KernelCalls.h"
-
 namespace sij::gas {
+namespace {
 
-std::vector<std::uint8_t> body_mask(const Volume& volume, const GasOptions& options) {
-  const Backend backend = options.backend;
-  std::vector<std::uint8_t> above, filled;
-  joint::k_threshold(backend, volume.hu, above,
-                     HuRange{static_cast<std::int16_t>(options.body_threshold_hu + 1), 32767});
-  joint::k_fill_holes_per_slice(backend, above, filled, volume.grid);
-  std::vector<std::int32_t> labels;
-  const std::int32_t count = joint::k_label(backend, filled, labels, volume.grid, Connectivity::Face6);
-  std::vector<std::uint8_t> body(filled.size(), 0);
-  if (count == 0) return body;
-  const auto stats = joint::k_stats(backend, labels, volume.grid, count);
-  std::int32_t largest = 1;
-  for (std::int32_t k = 1; k <= count; ++k) {
-    if (stats[static_cast<std::size_t>(k - 1)].voxel_count > stats[static_cast<std::size_t>(largest - 1)].voxel_count) largest = k;
+// Appends the spans of row (y, z) where above(hu) holds (above = true) or fails (above = false).
+template <bool kAbove>
+void row_spans(const Volume& volume, std::int32_t y, std::int32_t z, std::int16_t threshold, std::vector<Run>& out) {
+  const std::int16_t* row = volume.hu.data() + volume.grid.index(0, y, z);
+  const std::int32_t nx = volume.grid.nx;
+  std::int32_t x = 0;
+  while (x < nx) {
+    while (x < nx && (row[x] > threshold) != kAbove) ++x;
+    if (x == nx) break;
+    const std::int32_t x0 = x;
+    while (x < nx && (row[x] > threshold) == kAbove) ++x;
+    out.push_back(Run{x0, x});
   }
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(body.size()); ++i) body[i] = labels[i] == largest;
+}
+
+// Slice z of the hole-filled mask: background (HU <= threshold) that cannot reach the slice's
+// border through 4-connected background is a hole and becomes foreground, as
+// kernels/morphology's fill_holes_per_slice does.
+void filled_slice(const Volume& volume, std::int16_t threshold, std::int32_t z, std::vector<Run>& out,
+                  std::int64_t* row_counts) {
+  const Grid& g = volume.grid;
+  // The slice's background as a one-slice run mask: its face-connected components are the
+  // slice's 4-connected background regions.
+  const Grid slice_grid{g.nx, g.ny, 1, g.sx_mm, g.sy_mm, g.sz_mm};
+  const RunMask background = build_run_mask_by_rows(slice_grid, [&](std::int32_t y, std::int32_t, std::vector<Run>& runs) {
+    row_spans<false>(volume, y, z, threshold, runs);
+  });
+  std::int32_t count = 0;
+  const std::vector<std::int32_t> label = label_runs(background, Connectivity::Face6, count);
+  std::vector<std::uint8_t> outside(static_cast<std::size_t>(count) + 1, 0);
+  for (std::int32_t y = 0; y < g.ny; ++y) {
+    for (auto k = background.row_start[static_cast<std::size_t>(y)]; k < background.row_start[static_cast<std::size_t>(y + 1)]; ++k) {
+      const Run& r = background.runs[static_cast<std::size_t>(k)];
+      if (y == 0 || y == g.ny - 1 || r.x0 == 0 || r.x1 == g.nx) outside[static_cast<std::size_t>(label[static_cast<std::size_t>(k)])] = 1;
+    }
+  }
+  // Foreground: everything between the outside background runs.
+  for (std::int32_t y = 0; y < g.ny; ++y) {
+    const std::size_t before = out.size();
+    std::int32_t x = 0;
+    for (auto k = background.row_start[static_cast<std::size_t>(y)]; k < background.row_start[static_cast<std::size_t>(y + 1)]; ++k) {
+      if (!outside[static_cast<std::size_t>(label[static_cast<std::size_t>(k)])]) continue;
+      const Run& r = background.runs[static_cast<std::size_t>(k)];
+      if (r.x0 > x) out.push_back(Run{x, r.x0});
+      x = r.x1;
+    }
+    if (x < g.nx) out.push_back(Run{x, g.nx});
+    row_counts[y] = static_cast<std::int64_t>(out.size() - before);
+  }
+}
+
+}  // namespace
+
+Body find_body(const Volume& volume, const GasOptions& options) {
+  Body body;
+  const RunMask filled = build_run_mask(volume.grid, [&](std::int32_t z, std::vector<Run>& out, std::int64_t* row_counts) {
+    filled_slice(volume, options.body_threshold_hu, z, out, row_counts);
+  });
+  std::int32_t count = 0;
+  const std::vector<std::int32_t> label = label_runs(filled, Connectivity::Face6, count);
+  std::int32_t largest = 0;
+  if (count > 0) {
+    std::vector<std::int64_t> size(static_cast<std::size_t>(count) + 1, 0);
+    for (std::size_t k = 0; k < filled.runs.size(); ++k) size[static_cast<std::size_t>(label[k])] += filled.runs[k].x1 - filled.runs[k].x0;
+    largest = 1;  // the first of equally large components, as the dense labelling picks
+    for (std::int32_t k = 2; k <= count; ++k) {
+      if (size[static_cast<std::size_t>(k)] > size[static_cast<std::size_t>(largest)]) largest = k;
+    }
+  }
+  body.runs = select_runs(filled, label, [&](std::int32_t l) { return l == largest; });
+  body.mask = body.runs.to_dense();
   return body;
 }
 

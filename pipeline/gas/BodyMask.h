@@ -1,6 +1,7 @@
 // The patient's body: HU above a threshold, holes filled per axial slice (so gas inside the
-// body, bowel gas included, belongs to it), then the largest 3D component (the table, the
-// fence rods' supports and the air around the patient drop out).
+// body, bowel gas included, belongs to it), then the largest 3D component (face-connected; the
+// fence rods and the air around the patient drop out, a table the patient touches stays).
+// Computed on runs along x (RunMask.h), not on full-volume label arrays.
 #pragma once
 
 #include <cstdint>
@@ -8,11 +9,17 @@
 
 #include "pipeline/Volume.h"
 #include "pipeline/gas/GasOptions.h"
+#include "pipeline/gas/RunMask.h"
 
 namespace sij::gas {
 
-// 0/1 per voxel of the volume grid; all 0 when nothing exceeds the threshold.
-std::vector<std::uint8_t> body_mask(const Volume& volume, const GasOptions& options);
+struct Body {
+  RunMask runs;                     // the body's voxels as runs
+  std::vector<std::uint8_t> mask;   // the same, 0/1 per voxel of the volume grid
+};
+
+// Empty (all 0) when nothing exceeds the threshold.
+Body find_body(const Volume& volume, const GasOptions& options);
 
 // Whether any of `voxels` has a voxel outside the body within margin_mm in its axial slice:
 // air at the body's surface (a skin fold, the gap between the skin and the table top), not

@@ -54,7 +54,7 @@ GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, 
   if (volume.grid.voxel_count() == 0 || volume.hu.size() != static_cast<std::size_t>(volume.grid.voxel_count())) return out;
 
   StepClock clock(out.timings_ms);
-  const auto body = body_mask(volume, options);
+  const Body body = find_body(volume, options);
   clock.lap("body");
   const AirComponents air = segment_air(volume, body, options);
   clock.lap("air");
@@ -64,8 +64,8 @@ GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, 
     GasComponent& c = out.components[static_cast<std::size_t>(k)];
     c.label = k + 1;
     c.stats = air.stats[static_cast<std::size_t>(k)];
-    measure_partial_volume(c, volume, air.labels, body, options);
-    c.at_body_surface = touches_body_surface(body, volume.grid, c.voxels, options.body_surface_mm);
+    measure_partial_volume(c, volume, air, body.mask, options);
+    c.at_body_surface = touches_body_surface(body.mask, volume.grid, c.voxels, options.body_surface_mm);
   }
   clock.lap("partial_volume");
 

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 
-#include "kernels/core/Backend.h"
 
 namespace sij::gas {
 
@@ -72,7 +71,8 @@ struct GasOptions {
   // The report lists each component of at least this volume with its class and reason.
   double report_component_ml = 0.01;
   bool keep_mask = true;
-  Backend backend = Backend::Cpu;
+  // No backend: the stage works on runs along x and on the few voxels near the gas, host code
+  // on either backend (pipeline/gas/RunMask.h says why).
 };
 
 }  // namespace sij::gas

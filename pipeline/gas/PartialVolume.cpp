@@ -38,17 +38,19 @@ void chebyshev_pass(std::vector<std::uint8_t>& d, const std::int32_t n[3], int a
 // What the voxel would read without its air: the component's soft-tissue level, except beside
 // bone (intra-articular gas lies between cortical plates), where the brightest non-gas
 // 26-neighbour above bone_neighbour_hu is the level the blur mixed with the air.
-float local_background(const Volume& volume, const std::vector<std::int32_t>& labels, std::int32_t x, std::int32_t y,
-                       std::int32_t z, float tissue_hu, const GasOptions& options) {
+float local_background(const Volume& volume, const std::vector<std::int32_t>& box_labels, const std::int32_t lo[3],
+                       const std::int32_t n[3], std::int32_t x, std::int32_t y, std::int32_t z, float tissue_hu,
+                       const GasOptions& options) {
   const Grid& g = volume.grid;
   float brightest = tissue_hu;
   for (int dz = -1; dz <= 1; ++dz)
     for (int dy = -1; dy <= 1; ++dy)
       for (int dx = -1; dx <= 1; ++dx) {
         if (!g.contains(x + dx, y + dy, z + dz)) continue;
-        const auto j = static_cast<std::size_t>(g.index(x + dx, y + dy, z + dz));
-        if (labels[j] != 0) continue;
-        const float hu = volume.hu[j];
+        // Within the volume a neighbour of a ring voxel lies inside the box (bounding box + 3).
+        const std::size_t local = (static_cast<std::size_t>(z + dz - lo[2]) * n[1] + (y + dy - lo[1])) * n[0] + (x + dx - lo[0]);
+        if (box_labels[local] != 0) continue;
+        const float hu = volume.hu[static_cast<std::size_t>(g.index(x + dx, y + dy, z + dz))];
         if (hu > options.bone_neighbour_hu && hu > brightest) brightest = hu;
       }
   return std::min(brightest, options.max_background_hu);
@@ -56,7 +58,7 @@ float local_background(const Volume& volume, const std::vector<std::int32_t>& la
 
 }  // namespace
 
-void measure_partial_volume(GasComponent& c, const Volume& volume, const std::vector<std::int32_t>& labels,
+void measure_partial_volume(GasComponent& c, const Volume& volume, const AirComponents& air,
                             const std::vector<std::uint8_t>& body, const GasOptions& options) {
   const Grid& g = volume.grid;
   const std::int32_t vn[3] = {g.nx, g.ny, g.nz};
@@ -69,6 +71,7 @@ void measure_partial_volume(GasComponent& c, const Volume& volume, const std::ve
   const auto local = [&](std::int32_t x, std::int32_t y, std::int32_t z) {
     return (static_cast<std::size_t>(z) * n[1] + y) * n[0] + x;
   };
+  const std::vector<std::int32_t> labels = air.labels_in_box(lo, n);  // over the box, like d
   std::vector<std::uint8_t> d(static_cast<std::size_t>(n[0]) * n[1] * n[2], kFar);
   double centroid_index[3] = {0, 0, 0};
   std::int64_t own = 0;
@@ -76,7 +79,7 @@ void measure_partial_volume(GasComponent& c, const Volume& volume, const std::ve
   for (std::int32_t z = 0; z < n[2]; ++z)
     for (std::int32_t y = 0; y < n[1]; ++y)
       for (std::int32_t x = 0; x < n[0]; ++x) {
-        if (labels[static_cast<std::size_t>(g.index(lo[0] + x, lo[1] + y, lo[2] + z))] != c.label) continue;
+        if (labels[local(x, y, z)] != c.label) continue;
         d[local(x, y, z)] = 0;
         centroid_index[0] += lo[0] + x;
         centroid_index[1] += lo[1] + y;
@@ -96,7 +99,7 @@ void measure_partial_volume(GasComponent& c, const Volume& volume, const std::ve
         if (dist < 2 || dist > kReach) continue;
         const std::int64_t i = g.index(lo[0] + x, lo[1] + y, lo[2] + z);
         const std::int16_t hu = volume.hu[static_cast<std::size_t>(i)];
-        if (!body[static_cast<std::size_t>(i)] || labels[static_cast<std::size_t>(i)] != 0) continue;
+        if (!body[static_cast<std::size_t>(i)] || labels[local(x, y, z)] != 0) continue;
         if (hu < options.soft_low_hu || hu > options.soft_high_hu) continue;
         reference.push_back(hu);
       }
@@ -121,8 +124,8 @@ void measure_partial_volume(GasComponent& c, const Volume& volume, const std::ve
         const std::uint8_t dist = d[local(x, y, z)];
         if (dist > 1) continue;
         const std::int64_t i = g.index(lo[0] + x, lo[1] + y, lo[2] + z);
-        if (dist == 1 && (!body[static_cast<std::size_t>(i)] || labels[static_cast<std::size_t>(i)] != 0)) continue;
-        const float background = local_background(volume, labels, lo[0] + x, lo[1] + y, lo[2] + z, c.tissue_hu, options);
+        if (dist == 1 && (!body[static_cast<std::size_t>(i)] || labels[local(x, y, z)] != 0)) continue;
+        const float background = local_background(volume, labels, lo, n, lo[0] + x, lo[1] + y, lo[2] + z, c.tissue_hu, options);
         const float f = air_fraction(volume.hu[static_cast<std::size_t>(i)], background, options.air_hu);
         if (f <= 0.f) continue;
         c.voxels.push_back(i);

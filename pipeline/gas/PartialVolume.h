@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/Volume.h"
+#include "pipeline/gas/AirSegmentation.h"
 #include "pipeline/gas/GasComponent.h"
 #include "pipeline/gas/GasOptions.h"
 
@@ -24,8 +25,8 @@ inline float air_fraction(float hu, float tissue_hu, float air_hu) {
 }
 
 // Fills c.voxels, c.fractions, c.tissue_hu, c.reference_voxels, c.volume_ml, c.centroid_mm and
-// c.slices for component c.label of `labels` (c.stats must hold its bounding box).
-void measure_partial_volume(GasComponent& c, const Volume& volume, const std::vector<std::int32_t>& labels,
+// c.slices for component c.label of `air` (c.stats must hold its bounding box).
+void measure_partial_volume(GasComponent& c, const Volume& volume, const AirComponents& air,
                             const std::vector<std::uint8_t>& body, const GasOptions& options);
 
 }  // namespace sij::gas
