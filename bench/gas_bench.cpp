@@ -13,10 +13,13 @@
 
 #include "PhantomScans.h"
 #include "pipeline/align/RigidAlign.h"
+#include "pipeline/gas/AirSegmentation.h"
+#include "pipeline/gas/BodyMask.h"
 #include "pipeline/gas/GasAnalyzer.h"
 #include "pipeline/ingest/Ingest.h"
 #include "pipeline/joint/JointFinder.h"
 #include "pipeline/needle/NeedleFinder.h"
+#include "support/DenseGasReference.h"
 
 namespace sij::bench {
 namespace {
@@ -77,6 +80,38 @@ void BM_GasStage(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * s.after.grid.voxel_count());
 }
 BENCHMARK(BM_GasStage)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+
+// Body mask and air components: the run-based code the gas stage uses against the dense kernel
+// chain it replaced (tests/support/DenseGasReference.h), on the same post-injection scan, side
+// by side in one run.
+void BM_GasBodyAndAir_Runs(benchmark::State& state) {
+  auto& s = scene();
+  const gas::GasOptions options;
+  std::int32_t count = 0;
+  for (auto _ : state) {
+    const auto body = gas::find_body(s.after, options);
+    const auto air = gas::segment_air(s.after, body, options);
+    count = air.count;
+    benchmark::DoNotOptimize(air);
+  }
+  state.counters["air_components"] = count;
+}
+BENCHMARK(BM_GasBodyAndAir_Runs)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_GasBodyAndAir_DenseKernels(benchmark::State& state) {
+  auto& s = scene();
+  const gas::GasOptions options;
+  std::int32_t count = 0;
+  for (auto _ : state) {
+    const auto body = test::dense_body(s.after, options);
+    const auto air = test::dense_air(s.after, body, options);
+    count = air.count;
+    benchmark::DoNotOptimize(air);
+  }
+  state.counters["air_components"] = count;
+}
+BENCHMARK(BM_GasBodyAndAir_DenseKernels)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace sij::bench

@@ -8,52 +8,16 @@
 #include <random>
 
 #include "datasets/phantom/Procedure.h"
-#include "kernels/classify/Hysteresis.h"
 #include "pipeline/gas/AirSegmentation.h"
 #include "pipeline/gas/BodyMask.h"
 #include "pipeline/ingest/Ingest.h"
-#include "pipeline/joint/KernelCalls.h"
+#include "support/DenseGasReference.h"
 #include "support/ScratchDir.h"
 
 namespace {
 
-using sij::Backend;
-using sij::Connectivity;
-
-std::vector<std::uint8_t> dense_body(const sij::Volume& v, const sij::gas::GasOptions& o) {
-  std::vector<std::uint8_t> above, filled;
-  sij::joint::k_threshold(Backend::Cpu, v.hu, above, sij::HuRange{static_cast<std::int16_t>(o.body_threshold_hu + 1), 32767});
-  sij::joint::k_fill_holes_per_slice(Backend::Cpu, above, filled, v.grid);
-  std::vector<std::int32_t> labels;
-  const std::int32_t count = sij::joint::k_label(Backend::Cpu, filled, labels, v.grid, Connectivity::Face6);
-  std::vector<std::uint8_t> body(filled.size(), 0);
-  if (count == 0) return body;
-  const auto stats = sij::joint::k_stats(Backend::Cpu, labels, v.grid, count);
-  std::int32_t largest = 1;
-  for (std::int32_t k = 1; k <= count; ++k) {
-    if (stats[static_cast<std::size_t>(k - 1)].voxel_count > stats[static_cast<std::size_t>(largest - 1)].voxel_count) largest = k;
-  }
-  for (std::size_t i = 0; i < body.size(); ++i) body[i] = labels[i] == largest;
-  return body;
-}
-
-struct DenseAir {
-  std::vector<std::int32_t> labels;
-  std::int32_t count = 0;
-  std::vector<sij::ComponentStats> stats;
-};
-
-DenseAir dense_air(const sij::Volume& v, const std::vector<std::uint8_t>& body, const sij::gas::GasOptions& o) {
-  std::vector<std::int16_t> inside(v.hu.size());
-  for (std::size_t i = 0; i < inside.size(); ++i) inside[i] = body[i] ? v.hu[i] : std::int16_t{1000};
-  std::vector<std::uint8_t> air(inside.size());
-  sij::hysteresis_mask(Backend::Cpu, inside.data(), air.data(), v.grid, sij::HuRange{-32768, o.core_threshold_hu},
-                       sij::HuRange{-32768, o.edge_threshold_hu}, Connectivity::Full26);
-  DenseAir out;
-  out.count = sij::joint::k_label(Backend::Cpu, air, out.labels, v.grid, Connectivity::Full26);
-  if (out.count > 0) out.stats = sij::joint::k_stats(Backend::Cpu, out.labels, v.grid, out.count);
-  return out;
-}
+using sij::test::dense_air;
+using sij::test::dense_body;
 
 void expect_same(const sij::Volume& v, const char* what) {
   const sij::gas::GasOptions options;
