@@ -8,11 +8,6 @@
 //   build/bench/sijtrack_bench --benchmark_filter=Ingest
 #include <benchmark/benchmark.h>
 
-#include <dcmtk/config/osconfig.h>  // must come first
-#include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcuid.h>
-
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>
 #include <itkImage.h>
@@ -27,6 +22,7 @@
 #include <vector>
 
 #include "BenchVolume.h"
+#include "DicomSeriesWriter.h"
 #include "pipeline/ingest/Ingest.h"
 
 namespace sij::bench {
@@ -36,7 +32,7 @@ namespace fs = std::filesystem;
 using HuImage = itk::Image<std::int16_t, 3>;
 
 constexpr double kOrigin[3] = {-179.2, -250.0, -180.0};  // LPS mm of voxel (0,0,0)
-constexpr int kStoredMax = 4095;                         // 12 bits stored
+constexpr int kStoredMax = 4095;                         // 12 bits stored (DicomSeriesWriter.h)
 constexpr double kIntercept = -1024.0;
 
 // The series folder, written on first use and removed at process exit.
@@ -47,63 +43,14 @@ class BenchSeries {
     std::string tmpl = (fs::temp_directory_path() / "sijtrack-ingest-bench-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
-    const Grid& g = vol.grid;
-    const std::size_t plane = static_cast<std::size_t>(g.nx) * g.ny;
-    char study[100], series[100], frame[100];
-    dcmGenerateUniqueIdentifier(study, SITE_STUDY_UID_ROOT);
-    dcmGenerateUniqueIdentifier(series, SITE_SERIES_UID_ROOT);
-    dcmGenerateUniqueIdentifier(frame, SITE_INSTANCE_UID_ROOT);
-    std::vector<Uint16> px(plane);
-    for (int z = 0; z < g.nz; ++z) {
-      const std::int16_t* src = vol.hu.data() + z * plane;
-      for (std::size_t i = 0; i < plane; ++i) {
-        px[i] = static_cast<Uint16>(std::clamp(static_cast<int>(src[i] - kIntercept), 0, kStoredMax));
-      }
-      DcmFileFormat ff;
-      DcmDataset* ds = ff.getDataset();
-      char buf[256], uid[100];
-      ds->putAndInsertString(DCM_SOPClassUID, UID_CTImageStorage);
-      ds->putAndInsertString(DCM_SOPInstanceUID, dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT));
-      ds->putAndInsertString(DCM_StudyInstanceUID, study);
-      ds->putAndInsertString(DCM_SeriesInstanceUID, series);
-      ds->putAndInsertString(DCM_FrameOfReferenceUID, frame);
-      ds->putAndInsertString(DCM_Modality, "CT");
-      ds->putAndInsertString(DCM_PatientName, "Bench^Pelvis");
-      ds->putAndInsertString(DCM_PatientID, "BENCH");
-      ds->putAndInsertString(DCM_Manufacturer, "sijtrack bench");
-      ds->putAndInsertString(DCM_SeriesDescription, "smoke pelvis 512x512x300");
-      ds->putAndInsertString(DCM_PatientPosition, "HFP");
-      ds->putAndInsertString(DCM_KVP, "120");
-      ds->putAndInsertString(DCM_ConvolutionKernel, "B30f");
-      ds->putAndInsertString(DCM_SeriesNumber, "3");
-      // Instance numbers and file names run against the position order (as exports often do).
-      const int instance = g.nz - z;
-      ds->putAndInsertString(DCM_InstanceNumber, std::to_string(instance).c_str());
-      std::snprintf(buf, sizeof buf, "%.4f\\%.4f\\%.4f", kOrigin[0], kOrigin[1],
-                    kOrigin[2] + z * static_cast<double>(g.sz_mm));
-      ds->putAndInsertString(DCM_ImagePositionPatient, buf);
-      ds->putAndInsertString(DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
-      std::snprintf(buf, sizeof buf, "%.4f\\%.4f", g.sy_mm, g.sx_mm);
-      ds->putAndInsertString(DCM_PixelSpacing, buf);
-      std::snprintf(buf, sizeof buf, "%.4f", g.sz_mm);
-      ds->putAndInsertString(DCM_SliceThickness, buf);
-      ds->putAndInsertString(DCM_RescaleIntercept, "-1024");
-      ds->putAndInsertString(DCM_RescaleSlope, "1");
-      ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
-      ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
-      ds->putAndInsertUint16(DCM_Rows, static_cast<Uint16>(g.ny));
-      ds->putAndInsertUint16(DCM_Columns, static_cast<Uint16>(g.nx));
-      ds->putAndInsertUint16(DCM_BitsAllocated, 16);
-      ds->putAndInsertUint16(DCM_BitsStored, 12);
-      ds->putAndInsertUint16(DCM_HighBit, 11);
-      ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
-      ds->putAndInsertUint16Array(DCM_PixelData, px.data(), static_cast<unsigned long>(plane));
-      std::snprintf(buf, sizeof buf, "/IM%05d", (instance * 7919) % 100000);
-      const std::string path = dir_ + buf;
-      const OFCondition cond = ff.saveFile(path.c_str(), EXS_LittleEndianExplicit);
-      if (cond.bad()) throw std::runtime_error("writing " + path + ": " + cond.text());
-      bytes_ += static_cast<std::int64_t>(fs::file_size(path));
-    }
+    Affine3 affine;  // identity orientation, voxel (0,0,0) at kOrigin
+    std::copy(std::begin(kOrigin), std::end(kOrigin), affine.origin_mm);
+    SeriesTags tags;
+    tags.patient_name = "Bench^Pelvis";
+    tags.description = "smoke pelvis 512x512x300";
+    tags.series_number = 3;
+    tags.scrambled_order = true;
+    bytes_ = write_ct_series(vol.grid, affine, vol.hu.data(), dir_, tags);
   }
   ~BenchSeries() {
     std::error_code ec;

@@ -1,20 +1,21 @@
-// Sidecar latency: from the acknowledgement of a scan's last slice to its report on disk, for a
-// 512x512x300 CT (the smoke pelvis, 0.7x0.7x1.25 mm) on the CPU backend. The scan is sent by
-// DCMTK's own `storescu` to an in-process `serve` (SidecarCore + StorageServer on a free port);
-// the slices carry Images in Acquisition = 300, so the series is complete on its last slice.
-// The clock starts when storescu exits (after the last C-STORE response and the association
-// release, so the figure is a slight underestimate by the release, about a millisecond) and
-// stops when the core calls its sinks, which it does after report.json is written and synced.
-// Each iteration is a new scan of the same study, analysed against the previous one, as in a
-// procedure. The slices are written before the clock runs.
+// Sidecar latency: from the acknowledgement of a scan's last slice to its report on disk, for
+// 512x512x300 CTs on the CPU backend: the clinical-size phantom procedure of the per-stage
+// benchmarks (bench/PhantomScans.h; SIJTRACK_BENCH_PHANTOM=DIR reads it instead of writing it),
+// its planning, final-needle and post-injection scans in turn, each a new series of the same
+// study analysed against the one before, as in a procedure. The scan is sent by DCMTK's own
+// `storescu` to an in-process `serve` (SidecarCore + StorageServer on a free port); the slices
+// carry Images in Acquisition = 300, so the series is complete on its last slice. The clock
+// starts when storescu exits (after the last C-STORE response and the association release, so
+// the figure is a slight underestimate by the release, about a millisecond) and stops when the
+// core calls its sinks after report.json is written and synced, and the PNG overlays and the
+// Secondary Capture (registered first, as `serve` does) are written. The slices are written
+// before the clock runs.
 //
-//   build-bench/bench/sijtrack_bench --benchmark_filter=SidecarLatency
+//   build/bench/sijtrack_bench --benchmark_filter=SidecarLatency --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
-#include <dcmtk/config/osconfig.h>  // must come first
-#include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dcuid.h>
+#include "DicomSeriesWriter.h"  // DCMTK first (its osconfig.h)
+
 #include <dcmtk/oflog/oflog.h>
 #include <spdlog/spdlog.h>
 
@@ -36,8 +37,9 @@
 #include <string>
 #include <vector>
 
-#include "BenchVolume.h"
+#include "PhantomScans.h"
 #include "sidecar/SidecarCore.h"
+#include "sidecar/outputs/ReportFilesSink.h"
 #include "sidecar/StorageServer.h"
 
 namespace sij::bench {
@@ -56,60 +58,6 @@ int free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
-}
-
-// Writes the smoke pelvis as one CT series (new series UID, same study) into `dir`.
-void write_scan(const fs::path& dir, const std::string& study_uid, const std::string& frame_uid, int series_number) {
-  const auto& vol = pelvis_volume();
-  const Grid& g = vol.grid;
-  const std::size_t plane = static_cast<std::size_t>(g.nx) * g.ny;
-  fs::create_directories(dir);
-  char series[100];
-  dcmGenerateUniqueIdentifier(series, SITE_SERIES_UID_ROOT);
-  std::vector<Uint16> px(plane);
-  for (int z = 0; z < g.nz; ++z) {
-    const std::int16_t* src = vol.hu.data() + z * plane;
-    for (std::size_t i = 0; i < plane; ++i) px[i] = static_cast<Uint16>(std::clamp(src[i] + 1024, 0, 4095));
-    DcmFileFormat ff;
-    DcmDataset* ds = ff.getDataset();
-    char buf[256], uid[100];
-    ds->putAndInsertString(DCM_SOPClassUID, UID_CTImageStorage);
-    ds->putAndInsertString(DCM_SOPInstanceUID, dcmGenerateUniqueIdentifier(uid, SITE_INSTANCE_UID_ROOT));
-    ds->putAndInsertString(DCM_StudyInstanceUID, study_uid.c_str());
-    ds->putAndInsertString(DCM_SeriesInstanceUID, series);
-    ds->putAndInsertString(DCM_FrameOfReferenceUID, frame_uid.c_str());
-    ds->putAndInsertString(DCM_Modality, "CT");
-    ds->putAndInsertString(DCM_PatientName, "Bench^Latency");
-    ds->putAndInsertString(DCM_PatientID, "BENCH");
-    ds->putAndInsertString(DCM_PatientPosition, "HFP");
-    ds->putAndInsertString(DCM_SeriesNumber, std::to_string(series_number).c_str());
-    std::snprintf(buf, sizeof buf, "%02d%02d00", 10 + series_number / 60, series_number % 60);
-    ds->putAndInsertString(DCM_AcquisitionDate, "20240101");
-    ds->putAndInsertString(DCM_AcquisitionTime, buf);
-    ds->putAndInsertString(DCM_InstanceNumber, std::to_string(z + 1).c_str());
-    ds->putAndInsertString(DCM_ImagesInAcquisition, std::to_string(g.nz).c_str());
-    std::snprintf(buf, sizeof buf, "-179.2\\-250.0\\%.4f", -180.0 + z * static_cast<double>(g.sz_mm));
-    ds->putAndInsertString(DCM_ImagePositionPatient, buf);
-    ds->putAndInsertString(DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
-    std::snprintf(buf, sizeof buf, "%.4f\\%.4f", g.sy_mm, g.sx_mm);
-    ds->putAndInsertString(DCM_PixelSpacing, buf);
-    std::snprintf(buf, sizeof buf, "%.4f", g.sz_mm);
-    ds->putAndInsertString(DCM_SliceThickness, buf);
-    ds->putAndInsertString(DCM_RescaleIntercept, "-1024");
-    ds->putAndInsertString(DCM_RescaleSlope, "1");
-    ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
-    ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
-    ds->putAndInsertUint16(DCM_Rows, static_cast<Uint16>(g.ny));
-    ds->putAndInsertUint16(DCM_Columns, static_cast<Uint16>(g.nx));
-    ds->putAndInsertUint16(DCM_BitsAllocated, 16);
-    ds->putAndInsertUint16(DCM_BitsStored, 12);
-    ds->putAndInsertUint16(DCM_HighBit, 11);
-    ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
-    ds->putAndInsertUint16Array(DCM_PixelData, px.data(), static_cast<unsigned long>(plane));
-    std::snprintf(buf, sizeof buf, "IM%05d.dcm", z + 1);
-    const OFCondition cond = ff.saveFile((dir / buf).c_str(), EXS_LittleEndianExplicit);
-    if (cond.bad()) throw std::runtime_error(std::string("writing a slice: ") + cond.text());
-  }
 }
 
 // Runs storescu on every file of `dir`; returns its exit status.
@@ -186,21 +134,34 @@ void BM_SidecarLatency512x512x300_cpu(benchmark::State& state) {
   config.port = free_port();
   {
     sidecar::SidecarCore core(config);
+    // As `serve` has it: the PNG overlays and the Secondary Capture first, then the clock.
+    core.add_sink(std::make_shared<sidecar::ReportFilesSink>());
     auto clock = std::make_shared<ReportClock>();
     core.add_sink(clock);
     sidecar::StorageServer server(core, config);
     server.start();
 
-    char study[100], frame[100];
-    dcmGenerateUniqueIdentifier(study, SITE_STUDY_UID_ROOT);
-    dcmGenerateUniqueIdentifier(frame, SITE_INSTANCE_UID_ROOT);
+    // A procedure's scans in order, each analysed against the one before: planning, needle at
+    // its target, after the injection (then around again, as a new series of the same study).
+    const auto& phantom = phantom_scans_512x512x300();
+    const std::shared_ptr<const Volume> order[3] = {phantom.planning, phantom.needle_final, phantom.post_injection};
+    SeriesTags tags;
+    tags.patient_name = "Bench^Latency";
+    tags.images_in_acquisition = true;
+    tags.study_uid = new_uid(SITE_STUDY_UID_ROOT);
+    tags.frame_uid = new_uid(SITE_INSTANCE_UID_ROOT);
     int scan = 0;
     double store_s = 0, analysis_ms = 0;
     std::map<std::string, double> stage_ms;  // the report's per-stage timings, summed
     for (auto _ : state) {
       state.PauseTiming();
       const fs::path dir = root / ("scan_" + std::to_string(++scan));
-      write_scan(dir, study, frame, scan);
+      const Volume& volume = *order[(scan - 1) % 3];
+      tags.series_number = scan;
+      char time[16];
+      std::snprintf(time, sizeof time, "%02d%02d00", 10 + scan / 60, scan % 60);
+      tags.acquisition_time = time;
+      write_ct_series(volume.grid, volume.affine, volume.hu.data(), dir, tags);
       state.ResumeTiming();
 
       const auto send_start = Clock::now();
@@ -231,13 +192,13 @@ void BM_SidecarLatency512x512x300_cpu(benchmark::State& state) {
         if (stage != "total") state.counters["ms_" + stage] = ms / scan;
       }
     }
-    state.SetItemsProcessed(state.iterations() * pelvis_volume().grid.voxel_count());
+    state.SetItemsProcessed(state.iterations() * phantom.planning->grid.voxel_count());
     server.stop();
   }
   std::error_code ec;
   fs::remove_all(root, ec);
 }
-BENCHMARK(BM_SidecarLatency512x512x300_cpu)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_SidecarLatency512x512x300_cpu)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(6);
 
 }  // namespace
 }  // namespace sij::bench

@@ -1,4 +1,4 @@
-// The gas stage's run-based body mask and air components (pipeline/gas/RunMask.h) against the
+// The gas stage's run-based body mask and air components (pipeline/sparse/RunMask.h) against the
 // dense kernels they replace, voxel for voxel: threshold -> fill_holes_per_slice -> 6-connected
 // labelling -> largest component for the body; hysteresis inside the body -> 26-connected
 // labelling -> component_stats for the air. Random volumes stress the connectivity (every

@@ -11,7 +11,7 @@
 #include "pipeline/Volume.h"
 #include "pipeline/gas/BodyMask.h"
 #include "pipeline/gas/GasOptions.h"
-#include "pipeline/gas/RunMask.h"
+#include "pipeline/sparse/RunMask.h"
 
 namespace sij::gas {
 

@@ -72,7 +72,7 @@ struct GasOptions {
   double report_component_ml = 0.01;
   bool keep_mask = true;
   // No backend: the stage works on runs along x and on the few voxels near the gas, host code
-  // on either backend (pipeline/gas/RunMask.h says why).
+  // on either backend (pipeline/sparse/RunMask.h says why).
 };
 
 }  // namespace sij::gas

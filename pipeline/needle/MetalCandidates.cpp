@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "kernels/ccl/ConnectedComponents.h"
-#include "kernels/classify/Classify.h"
-#include "kernels/core/Buffer.h"
-#include "kernels/core/Memory.h"
 #include "kernels/linefit/SymmetricEigen3.h"
+#include "pipeline/sparse/RunMask.h"
 
 namespace sij::needle {
 namespace {
@@ -50,64 +50,69 @@ MetalCandidates extract_metal_candidates(const VolumeOnBackend& vb, const Needle
   MetalCandidates out;
   const Volume& volume = vb.host();
   const Grid& grid = volume.grid;
-  const std::int64_t n = grid.voxel_count();
-  if (n == 0) return out;
-  const Backend backend = vb.backend();
+  if (grid.voxel_count() == 0) return out;
 
-  Buffer<std::uint8_t> mask(backend, static_cast<std::size_t>(n));
-  threshold_mask(backend, vb.hu(), mask.data(), n, HuRange{options.metal_threshold_hu, 32767});
-  Buffer<std::int32_t> labels(backend, static_cast<std::size_t>(n));
-  const std::int32_t count = label_components(backend, mask.data(), labels.data(), grid, Connectivity::Full26);
+  // Steel is a few thousand voxels of a scan: label its runs on the host (RunMask.h) rather than
+  // a full-volume label array, on either backend.
+  const std::int16_t threshold = options.metal_threshold_hu;
+  const RunMask metal = build_run_mask_by_rows(grid, [&](std::int32_t y, std::int32_t z, std::vector<Run>& runs) {
+    const std::int16_t* row = volume.hu.data() + grid.index(0, y, z);
+    std::int32_t x = 0;
+    while (x < grid.nx) {
+      while (x < grid.nx && row[x] < threshold) ++x;
+      if (x == grid.nx) break;
+      const std::int32_t x0 = x;
+      while (x < grid.nx && row[x] >= threshold) ++x;
+      runs.push_back(Run{x0, x});
+    }
+  });
+  std::int32_t count = 0;
+  const std::vector<std::int32_t> run_label = label_runs(metal, Connectivity::Full26, count);
   if (count == 0) return out;
-  const std::vector<ComponentStats> stats = component_stats(backend, labels.data(), vb.hu(), grid, count);
+  const std::vector<ComponentStats> stats = run_component_stats(metal, run_label, count);
 
-  // Keep every component that is not a rod; collect the z range of the kept ones.
+  // Keep every component that is not a rod.
   std::vector<char> keep(static_cast<std::size_t>(count) + 1, 0);
-  std::int32_t z0 = grid.nz, z1 = -1;
   for (std::int32_t k = 0; k < count; ++k) {
-    MetalComponent c = describe(stats[k], volume, options.rod_max_angle_to_z_deg);
+    MetalComponent c = describe(stats[static_cast<std::size_t>(k)], volume, options.rod_max_angle_to_z_deg);
     if (c.rod) {
       ++out.rods_rejected;
     } else {
-      keep[k + 1] = 1;
-      z0 = std::min(z0, stats[k].min_index[2]);
-      z1 = std::max(z1, stats[k].max_index[2]);
+      keep[static_cast<std::size_t>(k) + 1] = 1;
     }
     out.components.push_back(c);
   }
-  if (z1 < z0) return out;
 
-  // The labels of the kept slabs on the host (the CPU backend reads them in place).
-  const std::int64_t slice = static_cast<std::int64_t>(grid.nx) * grid.ny;
-  const std::int64_t first = z0 * slice, slab = (z1 - z0 + 1) * slice;
-  std::vector<std::int32_t> host_labels;
-  const std::int32_t* lab = nullptr;
-  if (backend == Backend::Cpu) {
-    lab = labels.data() + first;
-  } else {
-    host_labels.resize(static_cast<std::size_t>(slab));
-    backend_copy(Backend::Cpu, host_labels.data(), backend, labels.data() + first,
-                 static_cast<std::size_t>(slab) * sizeof(std::int32_t));
-    lab = host_labels.data();
-  }
-
-  const double thr = options.metal_threshold_hu;
-  for (std::int32_t k = 0; k < count; ++k) {
-    if (!keep[k + 1]) continue;
-    const ComponentStats& s = stats[k];
-    for (std::int32_t z = s.min_index[2]; z <= s.max_index[2]; ++z)
-      for (std::int32_t y = s.min_index[1]; y <= s.max_index[1]; ++y)
-        for (std::int32_t x = s.min_index[0]; x <= s.max_index[0]; ++x) {
-          const std::int64_t i = grid.index(x, y, z);
-          if (lab[i - first] != k + 1) continue;
-          const double idx[3] = {double(x), double(y), double(z)};
-          double p[3];
-          volume.affine.index_to_physical(grid, idx, p);
-          out.points_mm.insert(out.points_mm.end(), {float(p[0]), float(p[1]), float(p[2])});
-          const std::int16_t hu = volume.hu[static_cast<std::size_t>(i)];
-          out.weights.push_back(static_cast<float>(hu - thr + 1.0));
-          out.max_hu = std::max(out.max_hu, hu);
+  // Points component by component (label order), each in raster order, as the line fit has
+  // always received them.
+  std::vector<std::vector<std::pair<std::int64_t, Run>>> runs_of(static_cast<std::size_t>(count) + 1);
+  for (std::int32_t z = 0; z < grid.nz; ++z) {
+    for (std::int32_t y = 0; y < grid.ny; ++y) {
+      const std::int64_t r = metal.row(y, z);
+      for (auto k = metal.row_start[static_cast<std::size_t>(r)]; k < metal.row_start[static_cast<std::size_t>(r + 1)]; ++k) {
+        const std::int32_t label = run_label[static_cast<std::size_t>(k)];
+        if (keep[static_cast<std::size_t>(label)]) {
+          runs_of[static_cast<std::size_t>(label)].emplace_back(grid.index(0, y, z), metal.runs[static_cast<std::size_t>(k)]);
         }
+      }
+    }
+  }
+  const double thr = options.metal_threshold_hu;
+  for (const auto& runs : runs_of) {
+    for (const auto& [row_index, run] : runs) {
+      for (std::int32_t x = run.x0; x < run.x1; ++x) {
+        const std::int64_t i = row_index + x;
+        std::int32_t xi, yi, zi;
+        grid.coords(i, xi, yi, zi);
+        const double idx[3] = {double(xi), double(yi), double(zi)};
+        double p[3];
+        volume.affine.index_to_physical(grid, idx, p);
+        out.points_mm.insert(out.points_mm.end(), {float(p[0]), float(p[1]), float(p[2])});
+        const std::int16_t hu = volume.hu[static_cast<std::size_t>(i)];
+        out.weights.push_back(static_cast<float>(hu - thr + 1.0));
+        out.max_hu = std::max(out.max_hu, hu);
+      }
+    }
   }
   // Clipping: a scanner range that saturates steel leaves many candidates at exactly the top.
   std::int64_t at_max = 0;

@@ -1,10 +1,10 @@
-#include "pipeline/gas/RunMask.h"
+#include "pipeline/sparse/RunMask.h"
 
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
 
-namespace sij::gas {
+namespace sij {
 namespace {
 
 std::int32_t find_root(std::vector<std::int32_t>& parent, std::int32_t i) {
@@ -166,4 +166,4 @@ std::vector<ComponentStats> run_component_stats(const RunMask& mask, const std::
   return stats;
 }
 
-}  // namespace sij::gas
+}  // namespace sij

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace sij::gas {
+namespace sij {
 
 template <class SliceRuns>
 RunMask build_run_mask(const Grid& grid, SliceRuns&& slice_runs) {
@@ -59,4 +59,4 @@ RunMask select_runs(const RunMask& mask, const std::vector<std::int32_t>& run_la
   return out;
 }
 
-}  // namespace sij::gas
+}  // namespace sij

@@ -1,11 +1,14 @@
-// Sparse 3D masks as runs of consecutive voxels along x, for the gas stage.
+// Sparse 3D masks as runs of consecutive voxels along x, for the stages that label a small part
+// of a scan on the host: the gas stage (body, air) and the needle stage (metal candidates).
 //
-// The body and the air inside it are few long runs per image row: a 512x512x300 scan holds
-// 78 M voxels but well under a million body runs and some thousands of air runs. Labelling runs
-// instead of voxels skips the full-volume label arrays (a 314 MB int32 array per labelling,
-// zeroed by the kernel page by page) that made the gas stage memory-bound. The dense kernels of
-// kernels/ccl and kernels/morphology remain the reference the tests compare with
-// (tests/gas_run_mask_test.cpp): same hole filling, same connectivity, same numbering.
+// The body and the air inside it, or the steel of a needle, are few runs per image row: a
+// 512x512x300 scan holds 78 M voxels but well under a million body runs and some thousands of
+// air or metal runs. Labelling runs instead of voxels skips the full-volume label arrays (a
+// 314 MB int32 array per labelling, zeroed by the kernel page by page) that made those stages
+// memory-bound on the CPU. The dense kernels of kernels/ccl and kernels/morphology remain the
+// reference the tests compare with (tests/gas_run_mask_test.cpp, tests/needle_*): same hole
+// filling, same connectivity, same numbering. This is host code on either backend: after the
+// runs there is too little work left for a device.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@
 #include "kernels/ccl/ConnectedComponents.h"
 #include "kernels/core/Grid.h"
 
-namespace sij::gas {
+namespace sij {
 
 struct Run {
   std::int32_t x0 = 0, x1 = 0;  // voxels x0 .. x1 - 1 of one row
@@ -56,6 +59,6 @@ template <class Keep>
 RunMask select_runs(const RunMask& mask, const std::vector<std::int32_t>& run_label, Keep&& keep,
                     std::vector<std::int32_t>* kept_labels = nullptr);
 
-}  // namespace sij::gas
+}  // namespace sij
 
-#include "pipeline/gas/RunMaskImpl.h"
+#include "pipeline/sparse/RunMaskImpl.h"
