@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <string>
 
@@ -75,6 +76,20 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   report.affine = volume.affine;
   report.backend = std::string(backend_name(options.backend));
   StageClock clock(report.timings_ms);
+  const auto started = std::chrono::steady_clock::now();
+
+  // The alignment to the previous scan needs neither the needle nor the joint stage: it runs
+  // on its own thread meanwhile (the joint stage leaves the second core idle much of the time).
+  double align_ms = 0.0;  // before the future: an exception waits for the thread in its destructor
+  std::future<align::AlignResult> aligning;
+  if (previous != nullptr && previous->volume) {
+    aligning = std::async(std::launch::async, [&volume, previous, &options, &align_ms] {
+      const auto start = std::chrono::steady_clock::now();
+      auto aligned = align::align_rigid(volume, *previous->volume, options.align);
+      align_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      return aligned;
+    });
+  }
 
   auto needle_options = options.needle;
   needle_options.backend = options.backend;
@@ -115,17 +130,17 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   gas_inputs.needles = needles;
   if (previous != nullptr) {
     for (const auto& entry : previous->needles) gas_inputs.previous_needles.push_back(entry.needle);
-    if (previous->volume) {
-      const auto aligned = clock.time("align", [&] { return align::align_rigid(volume, *previous->volume, options.align); });
+    if (aligning.valid()) {
+      const auto aligned = aligning.get();
+      report.timings_ms["align"] = align_ms;
       if (aligned.ok) {
         gas_inputs.previous = gas::PreviousScan{previous->volume.get(), &previous->gas, aligned.current_to_previous};
       }
     }
   }
   report.gas = clock.time("gas", [&] { return gas::analyze_gas(volume, gas_inputs, options.gas); });
-  double total = 0.0;
-  for (const auto& [stage, ms] : report.timings_ms) total += ms;
-  report.timings_ms["total"] = total;
+  // Wall clock: the alignment overlaps the needle and joint stages.
+  report.timings_ms["total"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   report.verdict = verdict::decide(report, options.verdict);
   return report;
 }
