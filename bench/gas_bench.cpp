@@ -85,31 +85,28 @@ BENCHMARK(BM_GasStage)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Body mask and air components: the run-based code the gas stage uses against the dense kernel
 // chain it replaced (tests/support/DenseGasReference.h), on the same post-injection scan, side
 // by side in one run.
-void BM_GasBodyAndAir_Runs(benchmark::State& state) {
+// Times body(volume, options) then air(volume, body, options) on the post-injection scan.
+template <class FindBody, class SegmentAir>
+void time_body_and_air(benchmark::State& state, FindBody&& body_of, SegmentAir&& air_of) {
   auto& s = scene();
   const gas::GasOptions options;
   std::int32_t count = 0;
   for (auto _ : state) {
-    const auto body = gas::find_body(s.after, options);
-    const auto air = gas::segment_air(s.after, body, options);
+    const auto body = body_of(s.after, options);
+    const auto air = air_of(s.after, body, options);
     count = air.count;
     benchmark::DoNotOptimize(air);
   }
   state.counters["air_components"] = count;
 }
+
+void BM_GasBodyAndAir_Runs(benchmark::State& state) {
+  time_body_and_air(state, gas::find_body, gas::segment_air);
+}
 BENCHMARK(BM_GasBodyAndAir_Runs)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_GasBodyAndAir_DenseKernels(benchmark::State& state) {
-  auto& s = scene();
-  const gas::GasOptions options;
-  std::int32_t count = 0;
-  for (auto _ : state) {
-    const auto body = test::dense_body(s.after, options);
-    const auto air = test::dense_air(s.after, body, options);
-    count = air.count;
-    benchmark::DoNotOptimize(air);
-  }
-  state.counters["air_components"] = count;
+  time_body_and_air(state, test::dense_body, test::dense_air);
 }
 BENCHMARK(BM_GasBodyAndAir_DenseKernels)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -19,8 +19,6 @@
 #include <dcmtk/oflog/oflog.h>
 #include <spdlog/spdlog.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +38,7 @@
 #include "PhantomScans.h"
 #include "sidecar/SidecarCore.h"
 #include "sidecar/outputs/ReportFilesSink.h"
+#include "support/LocalNetwork.h"  // tests/support: free_port
 #include "sidecar/StorageServer.h"
 
 namespace sij::bench {
@@ -48,17 +47,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Runs storescu on every file of `dir`; returns its exit status.
 int run_storescu(int port, const fs::path& dir) {
@@ -131,7 +119,7 @@ void BM_SidecarLatency512x512x300_cpu(benchmark::State& state) {
   config.quiet_seconds = 60.0;  // complete by count (Images in Acquisition), never by silence
   config.analyze.backend = Backend::Cpu;
   config.ae_title = "SIJTRACK";
-  config.port = free_port();
+  config.port = testing::free_port();
   {
     sidecar::SidecarCore core(config);
     // One clock when the core hands the scan to its sinks (report.json written and synced),

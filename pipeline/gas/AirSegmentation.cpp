@@ -29,14 +29,7 @@ AirComponents segment_air(const Volume& volume, const Body& body, const GasOptio
     const std::int64_t r = body.runs.row(y, z);
     for (auto k = body.runs.row_start[static_cast<std::size_t>(r)]; k < body.runs.row_start[static_cast<std::size_t>(r + 1)]; ++k) {
       const Run& b = body.runs.runs[static_cast<std::size_t>(k)];
-      std::int32_t x = b.x0;
-      while (x < b.x1) {
-        while (x < b.x1 && row[x] > options.edge_threshold_hu) ++x;
-        if (x == b.x1) break;
-        const std::int32_t x0 = x;
-        while (x < b.x1 && row[x] <= options.edge_threshold_hu) ++x;
-        out.push_back(Run{x0, x});
-      }
+      append_spans(row, b.x0, b.x1, [&](std::int16_t hu) { return hu <= options.edge_threshold_hu; }, out);
     }
   });
   std::int32_t count = 0;

@@ -3,21 +3,6 @@
 namespace sij::gas {
 namespace {
 
-// Appends the spans of row (y, z) where above(hu) holds (above = true) or fails (above = false).
-template <bool kAbove>
-void row_spans(const Volume& volume, std::int32_t y, std::int32_t z, std::int16_t threshold, std::vector<Run>& out) {
-  const std::int16_t* row = volume.hu.data() + volume.grid.index(0, y, z);
-  const std::int32_t nx = volume.grid.nx;
-  std::int32_t x = 0;
-  while (x < nx) {
-    while (x < nx && (row[x] > threshold) != kAbove) ++x;
-    if (x == nx) break;
-    const std::int32_t x0 = x;
-    while (x < nx && (row[x] > threshold) == kAbove) ++x;
-    out.push_back(Run{x0, x});
-  }
-}
-
 // Slice z of the hole-filled mask: background (HU <= threshold) that cannot reach the slice's
 // border through 4-connected background is a hole and becomes foreground, as
 // kernels/morphology's fill_holes_per_slice does.
@@ -28,7 +13,8 @@ void filled_slice(const Volume& volume, std::int16_t threshold, std::int32_t z, 
   // slice's 4-connected background regions.
   const Grid slice_grid{g.nx, g.ny, 1, g.sx_mm, g.sy_mm, g.sz_mm};
   const RunMask background = build_run_mask_by_rows(slice_grid, [&](std::int32_t y, std::int32_t, std::vector<Run>& runs) {
-    row_spans<false>(volume, y, z, threshold, runs);
+    append_spans(volume.hu.data() + volume.grid.index(0, y, z), 0, g.nx,
+                 [threshold](std::int16_t hu) { return hu <= threshold; }, runs);
   });
   std::int32_t count = 0;
   const std::vector<std::int32_t> label = label_runs(background, Connectivity::Face6, count);

@@ -9,6 +9,8 @@
 namespace sij::gas {
 namespace {
 
+constexpr const char* kArtifactReason = "dark metal-artifact streak (beside the steel or flat in its slices)";
+
 bool is_artifact(const GasComponent& c, const Volume& volume, const std::vector<InjectionSite>& sites,
                  const GasOptions& options) {
   // The component's LPS z range (voxel centres).
@@ -146,7 +148,7 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
       }
       if (is_artifact(c, volume, sites, options)) {
         c.cls = kArtifact;
-        c.reason = "dark metal-artifact streak (beside the steel or flat in its slices)";
+        c.reason = kArtifactReason;
         continue;
       }
       if (look.air_fraction >= options.preexisting_fraction) {
@@ -167,7 +169,7 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
     }
     if (is_artifact(c, volume, sites, options)) {
       c.cls = kArtifact;
-      c.reason = "dark metal-artifact streak (beside the steel or flat in its slices)";
+      c.reason = kArtifactReason;
     } else if (!sites.empty() && c.nearest_site_mm <= options.injection_reach_mm) {
       c.cls = kInjected;
       c.reason = "connected to the injection site (no earlier scan)";

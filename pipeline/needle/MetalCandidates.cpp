@@ -56,15 +56,8 @@ MetalCandidates extract_metal_candidates(const VolumeOnBackend& vb, const Needle
   // a full-volume label array, on either backend.
   const std::int16_t threshold = options.metal_threshold_hu;
   const RunMask metal = build_run_mask_by_rows(grid, [&](std::int32_t y, std::int32_t z, std::vector<Run>& runs) {
-    const std::int16_t* row = volume.hu.data() + grid.index(0, y, z);
-    std::int32_t x = 0;
-    while (x < grid.nx) {
-      while (x < grid.nx && row[x] < threshold) ++x;
-      if (x == grid.nx) break;
-      const std::int32_t x0 = x;
-      while (x < grid.nx && row[x] >= threshold) ++x;
-      runs.push_back(Run{x0, x});
-    }
+    append_spans(volume.hu.data() + grid.index(0, y, z), 0, grid.nx,
+                 [threshold](std::int16_t hu) { return hu >= threshold; }, runs);
   });
   std::int32_t count = 0;
   const std::vector<std::int32_t> run_label = label_runs(metal, Connectivity::Full26, count);

@@ -44,6 +44,11 @@ RunMask build_run_mask(const Grid& grid, SliceRuns&& slice_runs);
 template <class RowRuns>
 RunMask build_run_mask_by_rows(const Grid& grid, RowRuns&& row_runs);
 
+// Appends the maximal spans of x in [x0, x1) where selected(row[x]) holds, left to right: the
+// runs of one image row (`row` points at its voxel x = 0).
+template <class T, class Selected>
+void append_spans(const T* row, std::int32_t x0, std::int32_t x1, Selected&& selected, std::vector<Run>& out);
+
 // Connected components of the runs (Face6 or Full26), numbered 1..count in raster order of
 // their first voxel, like kernels/ccl's label_components. Returns the label of each run.
 std::vector<std::int32_t> label_runs(const RunMask& mask, Connectivity connectivity, std::int32_t& count);

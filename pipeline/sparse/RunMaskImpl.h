@@ -7,6 +7,18 @@
 
 namespace sij {
 
+template <class T, class Selected>
+void append_spans(const T* row, std::int32_t x0, std::int32_t x1, Selected&& selected, std::vector<Run>& out) {
+  std::int32_t x = x0;
+  while (x < x1) {
+    while (x < x1 && !selected(row[x])) ++x;
+    if (x == x1) break;
+    const std::int32_t start = x;
+    while (x < x1 && selected(row[x])) ++x;
+    out.push_back(Run{start, x});
+  }
+}
+
 template <class SliceRuns>
 RunMask build_run_mask(const Grid& grid, SliceRuns&& slice_runs) {
   RunMask mask;
