@@ -44,20 +44,6 @@ bool sacrum_midline_x(const joint::JointAnalysis& joints, double& x_mm) {
   return true;
 }
 
-// Distance from p to the nearest joint-space voxel centre (infinite without joints). For gas
-// outside the box the joint's distance map covers.
-double distance_to_joint_points(const joint::JointAnalysis* joints, const double p[3]) {
-  double best = kInf;
-  if (joints == nullptr) return best;
-  for (const auto& points : joints->joint_points_mm) {
-    for (const auto& q : points) {
-      const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
-      best = std::min(best, dx * dx + dy * dy + dz * dz);
-    }
-  }
-  return std::sqrt(best);
-}
-
 // The largest distance to the joint among far gas voxels outside the distance map's box; at most
 // max_points of them (evenly spread) are measured, enough for a distance quoted in whole mm.
 double farthest_from_joint(const joint::JointAnalysis* joints, const std::vector<std::array<double, 3>>& points,
@@ -65,8 +51,9 @@ double farthest_from_joint(const joint::JointAnalysis* joints, const std::vector
   double far = 0.0;
   const std::size_t stride = std::max<std::size_t>(1, points.size() / max_points);
   for (std::size_t k = 0; k < points.size(); k += stride) {
-    const double d = distance_to_joint_points(joints, points[k].data());
-    if (std::isfinite(d)) far = std::max(far, d);
+    if (joints == nullptr) break;
+    const joint::NearestJointPoint nearest = joint::nearest_joint_point(*joints, points[k].data());
+    if (nearest.found) far = std::max(far, nearest.distance_mm);
   }
   return far;
 }

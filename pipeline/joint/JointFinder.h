@@ -105,4 +105,14 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options);
 
 TipRelation relate_tip_to_joint(const JointAnalysis& joints, const double tip_mm[3]);
 
+// The joint-space voxel centre nearest to p (over all joints; the first of equals): found is
+// false when there are no joint voxels.
+struct NearestJointPoint {
+  bool found = false;
+  std::size_t joint = 0;
+  double point_mm[3] = {0, 0, 0};
+  double distance_mm = 0.0;
+};
+NearestJointPoint nearest_joint_point(const JointAnalysis& joints, const double p_mm[3]);
+
 }  // namespace sij::joint

@@ -46,26 +46,34 @@ bool interpolate_sdf(const JointAnalysis& ja, const double tip_mm[3], double spa
 
 }  // namespace
 
+NearestJointPoint nearest_joint_point(const JointAnalysis& ja, const double p_mm[3]) {
+  NearestJointPoint out;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < ja.joint_points_mm.size(); ++j) {
+    for (const auto& q : ja.joint_points_mm[j]) {
+      const double dx = q[0] - p_mm[0], dy = q[1] - p_mm[1], dz = q[2] - p_mm[2];
+      const double d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        out.joint = j;
+        for (int a = 0; a < 3; ++a) out.point_mm[a] = q[static_cast<std::size_t>(a)];
+      }
+    }
+  }
+  out.found = std::isfinite(best_d2);
+  out.distance_mm = out.found ? std::sqrt(best_d2) : 0.0;
+  return out;
+}
+
 TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3]) {
   TipRelation r;
   if (ja.joints.empty()) return r;
   const P3 tip{tip_mm[0], tip_mm[1], tip_mm[2]};
   // The nearer joint and its nearest voxel centre.
-  std::size_t best_joint = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
-  P3 best_point{0, 0, 0};
-  for (std::size_t j = 0; j < ja.joint_points_mm.size(); ++j) {
-    for (const auto& p : ja.joint_points_mm[j]) {
-      const double dx = p[0] - tip[0], dy = p[1] - tip[1], dz = p[2] - tip[2];
-      const double d2 = dx * dx + dy * dy + dz * dz;
-      if (d2 < best_d2) {
-        best_d2 = d2;
-        best_joint = j;
-        best_point = {p[0], p[1], p[2]};
-      }
-    }
-  }
-  if (!std::isfinite(best_d2)) return r;
+  const NearestJointPoint nearest = nearest_joint_point(ja, tip_mm);
+  if (!nearest.found) return r;
+  const std::size_t best_joint = nearest.joint;
+  const P3 best_point{nearest.point_mm[0], nearest.point_mm[1], nearest.point_mm[2]};
   const JointFinding& f = ja.joints[best_joint];
   r.joint_found = true;
   r.joint_side = f.side;
@@ -73,11 +81,11 @@ TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3])
   // Across the joint the surface normal lies in the axial plane: half an in-plane spacing.
   const double spacing = 0.5 * (ja.grid.sx_mm + ja.grid.sy_mm);
   double sd = 0.0;
-  if (!interpolate_sdf(ja, tip_mm, spacing, sd)) sd = std::sqrt(best_d2) - 0.5 * spacing;
+  if (!interpolate_sdf(ja, tip_mm, spacing, sd)) sd = nearest.distance_mm - 0.5 * spacing;
   r.tip_to_joint_mm = sd;
   r.tip_in_joint = sd < 0.0;
 
-  const double dist = std::sqrt(best_d2);
+  const double dist = nearest.distance_mm;
   P3 dir{0, 0, 0};
   if (dist > 0) dir = {(best_point[0] - tip[0]) / dist, (best_point[1] - tip[1]) / dist, (best_point[2] - tip[2]) / dist};
   if (r.tip_in_joint) {
