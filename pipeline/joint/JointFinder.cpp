@@ -14,6 +14,8 @@
 #include "pipeline/joint/FacingRegion.h"
 #include "pipeline/joint/GapProfile.h"
 #include "pipeline/joint/KernelCalls.h"
+#include "pipeline/joint/SmoothedField.h"
+#include "pipeline/joint/SteelSlices.h"
 
 namespace sij::joint {
 namespace {
@@ -123,7 +125,9 @@ struct Work {
   std::vector<std::int16_t> hu;
   std::vector<std::uint8_t> solid;   // any bone (cortical, hole-filled, metal removed)
   std::vector<float> d_a, d_b;       // distance to bone A (sacrum or its candidate) and B
+  std::vector<float> d_a_smooth, d_b_smooth;  // the same, smoothed in-plane: for directions only
   std::vector<std::uint8_t> metal_zone;  // steel and its blooming margin (bone removed there)
+  std::vector<std::uint8_t> steel_reach; // metal_zone and steel_reach_mm around it
   double width[2] = {0, 0};          // gap width per side, once measured
   double zone_radius_mm = 0.0;       // metal margin + blooming radius
   double s_inplane = 1.0;
@@ -157,9 +161,13 @@ std::vector<std::uint8_t> gap_candidates(const Work& w, const double limit_mm[2]
           if (!(a + b <= limit_mm[side] + slack)) continue;
           if (!(std::fabs(a - b) <= w.width[side] + 0.5 * w.s_inplane)) continue;
         }
-        // Between the bones: the directions to the two nearest bone surfaces are opposite.
-        const P3 ga = unit(gradient(w.d_a, g, x, y, z)), gb = unit(gradient(w.d_b, g, x, y, z));
-        if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] > w.options.max_facing_cos) continue;
+        // Between the bones: the directions to the two nearest bone surfaces are opposite. Where
+        // the steel took the walls out, the nearest surfaces are the edges of that hole, and
+        // only the looser bound holds.
+        const P3 ga = unit(gradient(w.d_a_smooth, g, x, y, z)), gb = unit(gradient(w.d_b_smooth, g, x, y, z));
+        const bool near_steel = !w.steel_reach.empty() && w.steel_reach[i];
+        const double max_cos = near_steel ? w.options.steel_facing_cos : w.options.max_facing_cos;
+        if (ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2] > max_cos) continue;
         mask[i] = 1;
       }
     }
@@ -278,22 +286,24 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
 
   // 2. Bone: cortical voxels without the needle (steel and a margin of blooming), holes of
   //    each axial slice filled so that cancellous interiors are solid.
-  std::vector<std::uint8_t> metal, metal_grown, cortical, solid1;
+  std::vector<std::uint8_t> metal, cortical, solid1;
   k_threshold(backend, hu1, metal, {options.metal_threshold_hu, 32767});
-  {
-    // The needle is a thin line: grow it inside its own bounding box (plus the margin), not
-    // over the whole bone box. Every voxel outside that box is farther than the margin.
-    metal_grown.assign(metal.size(), 0);
+  // The needle is a thin line: grow it inside its own bounding box (plus the radius), not over
+  // the whole bone box. Every voxel outside that box is farther than the radius.
+  const Box metal_box = bounding_box(g1, [&](std::int64_t i) { return metal[static_cast<std::size_t>(i)] != 0; });
+  const auto grown_metal = [&](double radius_mm) {
+    std::vector<std::uint8_t> grown(metal.size(), 0);
+    if (metal_box.empty()) return grown;
     const Box local = Box::whole(g1);
-    const Box metal_box = bounding_box(g1, [&](std::int64_t i) { return metal[static_cast<std::size_t>(i)] != 0; });
-    if (!metal_box.empty()) {
-      const Box around = metal_box.grown(vg, options.metal_margin_mm + 1.0, local);
-      const Grid ga = around.grid(g1);
-      std::vector<std::uint8_t> part_grown;
-      k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, ga, static_cast<float>(options.metal_margin_mm));
-      paste(part_grown, around, metal_grown, g1, local.lo);
-    }
-  }
+    const Box around = metal_box.grown(vg, radius_mm + 1.0, local);
+    std::vector<std::uint8_t> part_grown;
+    k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, around.grid(g1), static_cast<float>(radius_mm));
+    paste(part_grown, around, grown, g1, local.lo);
+    return grown;
+  };
+  const std::vector<std::uint8_t> metal_grown = grown_metal(options.metal_margin_mm);
+  // Bone edges cut by that margin tilt the nearest-surface directions a gap width further out.
+  const std::vector<std::uint8_t> steel_reach = grown_metal(options.metal_margin_mm + options.steel_reach_mm);
   k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
@@ -431,6 +441,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   w.hu = crop(hu1, g1, box1.lo, box2);
   w.solid = crop(solid1, g1, box1.lo, box2);
   w.metal_zone = crop(metal_grown, g1, box1.lo, box2);
+  w.steel_reach = crop(steel_reach, g1, box1.lo, box2);
   w.zone_radius_mm = options.metal_margin_mm + options.bloom_radius_mm;
   const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
   std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
@@ -457,6 +468,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     }
   }
 
+  w.d_a_smooth = smoothed_in_plane(w.d_a, g, options.facing_smoothing_passes);
+  w.d_b_smooth = smoothed_in_plane(w.d_b, g, options.facing_smoothing_passes);
   step_done("bone_distances");
 
   // 5. First pass: gap voxels up to the largest joint width; their mid-surface profiles give
@@ -538,7 +551,29 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     const int j = piece_joint[static_cast<std::size_t>(l)];
     if (j < 0) continue;
     members[static_cast<std::size_t>(j)].push_back(i);
-    joint_mask[static_cast<std::size_t>(i)] = 1;
+  }
+  // LPS voxel centres per joint; behind the opening in the slices by the steel: dropped.
+  std::vector<std::vector<std::array<float, 3>>> member_pts(members.size());
+  SteelSliceTrim trim_options;
+  trim_options.tolerance_mm = 0.5 * w.s_inplane;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    std::vector<std::array<float, 3>> pts;
+    pts.reserve(members[j].size());
+    for (const std::int64_t i : members[j]) {
+      std::int32_t x, y, z;
+      g.coords(i, x, y, z);
+      const P3 p = box_to_lps(vg, volume.affine, box2, x, y, z);
+      pts.push_back({float(p[0]), float(p[1]), float(p[2])});
+    }
+    const std::vector<std::size_t> kept = trim_steel_slices(members[j], pts, g, w.steel_reach, trim_options);
+    std::vector<std::int64_t> vox;
+    vox.reserve(kept.size());
+    for (const std::size_t k : kept) {
+      vox.push_back(members[j][k]);
+      member_pts[j].push_back(pts[k]);
+      joint_mask[static_cast<std::size_t>(members[j][k])] = 1;
+    }
+    members[j] = std::move(vox);
   }
   std::vector<std::uint8_t> mid = mid_surface_of(w, joint_mask);
 
@@ -550,30 +585,16 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     f.voxels = static_cast<std::int64_t>(vox.size());
     f.volume_ml = f.voxels * voxel_ml;
     // Centroid and the in-plane principal axis (LPS x, y).
+    std::vector<std::array<float, 3>>& pts = member_pts[static_cast<std::size_t>(j)];
     P3 c{0, 0, 0};
-    std::vector<std::array<float, 3>> pts;
-    pts.reserve(vox.size());
     double zmin = 1e300, zmax = -1e300;
-    for (const std::int64_t i : vox) {
-      std::int32_t x, y, z;
-      g.coords(i, x, y, z);
-      const P3 p = box_to_lps(vg, volume.affine, box2, x, y, z);
-      pts.push_back({float(p[0]), float(p[1]), float(p[2])});
-      for (int a = 0; a < 3; ++a) c[a] += p[a];
-      zmin = std::min(zmin, p[2]);
-      zmax = std::max(zmax, p[2]);
+    for (const auto& p : pts) {
+      for (int a = 0; a < 3; ++a) c[a] += p[static_cast<std::size_t>(a)];
+      zmin = std::min(zmin, double(p[2]));
+      zmax = std::max(zmax, double(p[2]));
     }
     for (int a = 0; a < 3; ++a) c[a] /= static_cast<double>(vox.size());
-    double sxx = 0, sxy = 0, syy = 0;
-    for (const auto& p : pts) {
-      const double dx = p[0] - c[0], dy = p[1] - c[1];
-      sxx += dx * dx;
-      sxy += dx * dy;
-      syy += dy * dy;
-    }
-    const double theta = 0.5 * std::atan2(2 * sxy, sxx - syy);
-    P3 axis{std::cos(theta), std::sin(theta), 0.0};
-    if (axis[1] > 0) axis = {-axis[0], -axis[1], 0.0};  // pointing anterior (-y)
+    const P3 axis = in_plane_axis(pts);
     std::copy(c.begin(), c.end(), f.centroid_mm);
     std::copy(axis.begin(), axis.end(), f.axis_anterior);
     f.craniocaudal_extent_mm = zmax - zmin + vg.sz_mm;

@@ -41,10 +41,22 @@ struct JointOptions {
   double min_joint_ml = 0.05;              // smaller joint-space pieces are dropped
   // The joint-space extent ends where the local separation exceeds the measured gap by this
   // factor (plus one voxel of discretisation): the bones part outside the joint.
-  double extent_factor = 1.15;
+  double extent_factor = 1.3;
   // Between the bones the directions to the nearest sacrum and ilium surfaces are nearly
-  // opposite; beyond the joint's openings (a corner between the bones) they are not.
-  double max_facing_cos = -0.7;
+  // opposite; where the bones start to part (the joint's openings, its cranial and caudal
+  // ends) the walls turn away and they are not. The directions come from the distance maps
+  // smoothed in-plane (SmoothedField.h), which keeps the voxel staircase from tilting them:
+  // then the bound can be tight. -0.95 (walls within 18 degrees of parallel) ends the joint
+  // space within a few tenths of a millimetre of the phantom's articular extent; the earlier
+  // -0.7 on unsmoothed directions ran about half a gap width past the posterior opening
+  // (docs/report.md, "Joint").
+  double max_facing_cos = -0.95;
+  int facing_smoothing_passes = 2;         // binomial passes (sigma 1.4 voxels)
+  // Around the steel the walls were removed with the blooming (metal_margin_mm), and the
+  // nearest surfaces are that hole's edges: within steel_reach_mm of the hole the bound stays
+  // loose.
+  double steel_facing_cos = -0.7;
+  double steel_reach_mm = 2.0;
   double box_margin_mm = 8.0;              // around the bones' bounding box
   Backend backend = Backend::Cpu;
 };
