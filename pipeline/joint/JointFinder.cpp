@@ -127,7 +127,7 @@ struct Work {
   std::vector<float> d_a, d_b;       // distance to bone A (sacrum or its candidate) and B
   std::vector<float> d_a_smooth, d_b_smooth;  // the same, smoothed in-plane: for directions only
   std::vector<std::uint8_t> metal_zone;  // steel and its blooming margin (bone removed there)
-  std::vector<std::uint8_t> steel_reach; // metal_zone and steel_reach_mm around it
+  std::vector<std::uint8_t> steel_reach; // within metal_margin_mm + steel_reach_mm of the steel
   double width[2] = {0, 0};          // gap width per side, once measured
   double zone_radius_mm = 0.0;       // metal margin + blooming radius
   double s_inplane = 1.0;
@@ -288,22 +288,18 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   //    each axial slice filled so that cancellous interiors are solid.
   std::vector<std::uint8_t> metal, cortical, solid1;
   k_threshold(backend, hu1, metal, {options.metal_threshold_hu, 32767});
-  // The needle is a thin line: grow it inside its own bounding box (plus the radius), not over
-  // the whole bone box. Every voxel outside that box is farther than the radius.
+  // The needle is a thin line: grow it inside its own bounding box (plus the margin), not over
+  // the whole bone box. Every voxel outside that box is farther than the margin.
   const Box metal_box = bounding_box(g1, [&](std::int64_t i) { return metal[static_cast<std::size_t>(i)] != 0; });
-  const auto grown_metal = [&](double radius_mm) {
-    std::vector<std::uint8_t> grown(metal.size(), 0);
-    if (metal_box.empty()) return grown;
+  std::vector<std::uint8_t> metal_grown(metal.size(), 0);
+  if (!metal_box.empty()) {
     const Box local = Box::whole(g1);
-    const Box around = metal_box.grown(vg, radius_mm + 1.0, local);
+    const Box around = metal_box.grown(vg, options.metal_margin_mm + 1.0, local);
     std::vector<std::uint8_t> part_grown;
-    k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, around.grid(g1), static_cast<float>(radius_mm));
-    paste(part_grown, around, grown, g1, local.lo);
-    return grown;
-  };
-  const std::vector<std::uint8_t> metal_grown = grown_metal(options.metal_margin_mm);
-  // Bone edges cut by that margin tilt the nearest-surface directions a gap width further out.
-  const std::vector<std::uint8_t> steel_reach = grown_metal(options.metal_margin_mm + options.steel_reach_mm);
+    k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, around.grid(g1),
+             static_cast<float>(options.metal_margin_mm));
+    paste(part_grown, around, metal_grown, g1, local.lo);
+  }
   k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
@@ -441,7 +437,12 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   w.hu = crop(hu1, g1, box1.lo, box2);
   w.solid = crop(solid1, g1, box1.lo, box2);
   w.metal_zone = crop(metal_grown, g1, box1.lo, box2);
-  w.steel_reach = crop(steel_reach, g1, box1.lo, box2);
+  // Bone edges cut by the margin tilt the nearest-surface directions a gap width further out.
+  // (Only the joint's box needs it; the fence rods make the metal's own box most of the scan.)
+  if (!metal_box.empty()) {
+    k_dilate(backend, crop(metal, g1, box1.lo, box2), w.steel_reach, g,
+             static_cast<float>(options.metal_margin_mm + options.steel_reach_mm));
+  }
   w.zone_radius_mm = options.metal_margin_mm + options.bloom_radius_mm;
   const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
   std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
