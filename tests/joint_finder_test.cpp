@@ -246,10 +246,11 @@ void score(const Case& c, Scores& s, bool strict) {
               c.full ? "full" : "test", static_cast<unsigned long long>(c.seed), target.c_str(),
               tn["scenario"].get<std::string>().c_str(), truth_gap["left"], truth_gap["right"], found_desc.c_str(),
               dice, rel.tip_to_joint_mm, truth_sd, truth_in ? "in" : "out", rel.depth_past_posterior_opening_mm, secs);
-  // Behind the posterior opening the phantom's joint space ends at the articular extent while
-  // the bones part only gradually (the interosseous gap widens over ~6 mm): that boundary is
-  // not in the image, and the measured distance runs short there (docs/report.md, "Joint").
-  // Tips behind the opening are held to a wider bound; the summary reports them separately.
+  // Behind the posterior opening the phantom's joint space ends where its walls start to part
+  // (the interosseous gap widens over ~6 mm behind the articular extent); the facing test
+  // finds that within a few tenths of a millimetre, one voxel at worst (docs/report.md,
+  // "Joint"). Tips behind the opening are held to one millimetre (stop 11: 1.2-1.6 mm short
+  // at test size); the summary reports them separately.
   const bool behind_opening = !truth_in && tn["scenario"].get<std::string>() == "tip_short_of_joint";
   (behind_opening ? s.sd_err_behind : s.sd_err_other).push_back(sd_err);
   if (strict) {
@@ -257,8 +258,8 @@ void score(const Case& c, Scores& s, bool strict) {
     if (!near) {
       EXPECT_EQ(rel.tip_in_joint, truth_in) << dir << " sd " << rel.tip_to_joint_mm << " truth " << truth_sd;
     }
-    EXPECT_LE(std::fabs(sd_err), behind_opening ? 2.0 : 0.7) << dir << " sd " << rel.tip_to_joint_mm << " truth " << truth_sd;
-    EXPECT_GT(dice, 0.8) << dir;
+    EXPECT_LE(std::fabs(sd_err), behind_opening ? 1.0 : 0.7) << dir << " sd " << rel.tip_to_joint_mm << " truth " << truth_sd;
+    EXPECT_GT(dice, 0.9) << dir;  // stop 11: 0.87-0.95; since the facing directions are smoothed: 0.92-0.98
   }
 }
 
@@ -300,16 +301,20 @@ TEST(JointFinder, FullSizeScanFindsBothJoints) {
 // posterior arch off its body, so four bones are in view. The ilia are the two most lateral
 // of them and the sacrum everything between; keeping the three largest dropped the smaller
 // ilium and put the "joints" between the arch and the body. The tip sits at the posterior
-// opening beside the steel, where the distance is held only to the in/out answer.
+// opening beside the steel. This scan's joints are wide in places (the local width runs 12 %
+// over the nominal gap): with an extent limit of 1.15 x the measured width those parts fell
+// out, the mask's Dice was 0.85 and the distance 1.5 mm off.
 TEST(JointFinder, FullSizeSacrumInPiecesStillFindsBothJoints) {
   Scores s;
   score({1006, 1, 0, 2.0, 4.0, true}, s, false);
   print_scores("sacrum in pieces", s);
   ASSERT_EQ(s.dice.size(), 1u);
   EXPECT_EQ(s.sides_wrong, 0);
-  EXPECT_GT(s.dice[0], 0.8);
+  EXPECT_GT(s.dice[0], 0.9);
   EXPECT_EQ(s.inout_right, s.inout_total);
   for (const double e : s.width_err) EXPECT_LE(std::fabs(e), 0.5);
+  ASSERT_EQ(s.sd_err.size(), 1u);
+  EXPECT_LE(std::fabs(s.sd_err[0]), 0.7);
 }
 
 TEST(JointFinder, NoBoneNoJoint) {
