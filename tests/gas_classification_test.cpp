@@ -7,7 +7,10 @@
 //    (b) a new air pocket deep inside the body far from the needle, and
 //    (c) a new air pocket just under the posterior skin beside the needle's track;
 //  - a needle whose tip lies far from (a) and (b).
-// Expected: (a) pre-existing (air at the body's surface), (b) injected and distant, (c) injected.
+//  - and (d) a pocket far from the needle that was there on the earlier scan but shifted by
+//    5 of its 8 mm (bowel gas that changed shape: 3/8 of it overlaps where it was).
+// Expected: (a) pre-existing (air at the body's surface), (b) injected and distant, (c) injected,
+// (d) pre-existing.
 // With a joint far from (b), the far-gas alert quotes (b)'s true distance from the joint, also
 // when (b) lies outside the box of the joint's distance map.
 #include <gtest/gtest.h>
@@ -46,6 +49,8 @@ Scene make_scene() {
   fill_box(s.after, 106, 110, 18, 18, 4, 19, 40);
   fill_box(s.after, 60, 67, 40, 47, 8, 15, -1000);   // (b) deep pocket, 0.5 mL
   fill_box(s.after, 95, 98, 121, 123, 10, 13, -1000);  // (c) under the posterior skin, by the track
+  fill_box(s.before, 40, 47, 70, 77, 8, 15, -1000);  // (d) where it was
+  fill_box(s.after, 45, 52, 70, 77, 8, 15, -1000);   //     and where it is now
   return s;
 }
 
@@ -91,6 +96,10 @@ TEST(GasClassification, AirBetweenSkinAndTableIsNotInjected) {
   EXPECT_EQ(deep->cls, sij::gas::kInjected) << deep->reason;
   EXPECT_TRUE(subcutaneous->at_body_surface);
   EXPECT_EQ(subcutaneous->cls, sij::gas::kInjected) << subcutaneous->reason;
+  const GasComponent* shifted = component_containing(analysis, s.after, 50, 73, 12);
+  ASSERT_NE(shifted, nullptr);
+  EXPECT_NEAR(shifted->previous_air_fraction, 3.0 / 8.0, 0.02);
+  EXPECT_EQ(shifted->cls, sij::gas::kPreexisting) << shifted->reason;
   // The deep pocket is 8 x 8 x 8 mm of air: 0.512 mL.
   EXPECT_NEAR(analysis.finding.injected_ml, 0.512 + 4 * 3 * 4 / 1000.0, 0.05);
   // The report lists the components with their classes.

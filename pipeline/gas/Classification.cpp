@@ -157,6 +157,10 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
       } else if (sites.empty()) {
         c.cls = kPreexisting;
         c.reason = "new since the earlier scan, but no injection site";
+      } else if (c.nearest_site_mm > options.injection_reach_mm &&
+                 look.air_fraction >= options.distant_preexisting_fraction) {
+        c.cls = kPreexisting;
+        c.reason = "partly present on the earlier scan, far from the injection site (gas that changed shape)";
       } else if (c.volume_ml < options.min_new_ml && c.nearest_site_mm > options.injection_reach_mm) {
         // A few voxels split off a bowel loop's edge (or noise) far from the needle.
         c.cls = kPreexisting;
