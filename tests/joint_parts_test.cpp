@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "pipeline/joint/GasWalls.h"
 #include "pipeline/joint/SmoothedField.h"
 #include "pipeline/joint/SteelSlices.h"
 
@@ -86,6 +87,34 @@ TEST(SmoothedField, StraightensTheDirectionsOffAVoxelStaircase) {
   std::printf("[joint] direction error off a 22-degree staircase: raw %.1f deg, smoothed %.1f deg\n", raw, smooth);
   EXPECT_GT(raw, 8.0);     // the swing the facing test could not take at a tight bound
   EXPECT_LT(smooth, 5.0);  // -0.95 allows 18 degrees between the two walls' directions
+}
+
+// A wall voxel read low because air, not cartilage, lies beside it: bone when a gas voxel is
+// among its eight in-plane neighbours, not otherwise.
+TEST(GasWalls, FaintWallBesideGasIsBone) {
+  const Grid g{7, 5, 2, 0.8f, 0.8f, 1.25f};
+  std::vector<std::int16_t> hu(static_cast<std::size_t>(g.voxel_count()), 55);
+  const auto at = [&](int x, int y, int z) -> std::int16_t& { return hu[static_cast<std::size_t>(g.index(x, y, z))]; };
+  at(1, 2, 0) = -900;  // gas
+  at(2, 2, 0) = 420;   // cortex mixed with that gas: a wall
+  at(2, 3, 0) = 420;   // diagonal... still beside the gas (8-neighbourhood)
+  at(3, 3, 0) = 420;   // two voxels from the gas: a cortex-cartilage mixture, not touched
+  at(0, 1, 0) = 250;   // below wall_hu beside gas: not bone
+  at(2, 2, 1) = 420;   // gas only in the slice below: not beside it in-plane
+  std::vector<std::uint8_t> bone(hu.size(), 0);
+  bone[static_cast<std::size_t>(g.index(6, 4, 1))] = 1;  // already bone stays bone
+  sij::joint::add_walls_beside_gas(hu, g, bone, {});
+  const auto b = [&](int x, int y, int z) { return bone[static_cast<std::size_t>(g.index(x, y, z))]; };
+  EXPECT_EQ(b(2, 2, 0), 1);
+  EXPECT_EQ(b(2, 3, 0), 1);
+  EXPECT_EQ(b(3, 3, 0), 0);
+  EXPECT_EQ(b(0, 1, 0), 0);
+  EXPECT_EQ(b(2, 2, 1), 0);
+  EXPECT_EQ(b(6, 4, 1), 1);
+  EXPECT_EQ(b(1, 2, 0), 0);  // the gas itself
+  int total = 0;
+  for (const auto v : bone) total += v;
+  EXPECT_EQ(total, 3);
 }
 
 // A joint band in the box grid: per slice z, voxels x in [10, 14) and y from `end_y[z]` (the

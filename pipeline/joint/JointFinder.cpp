@@ -13,6 +13,7 @@
 #include "pipeline/joint/Box.h"
 #include "pipeline/joint/FacingRegion.h"
 #include "pipeline/joint/GapProfile.h"
+#include "pipeline/joint/GasWalls.h"
 #include "pipeline/joint/KernelCalls.h"
 #include "pipeline/joint/SmoothedField.h"
 #include "pipeline/joint/SteelSlices.h"
@@ -301,6 +302,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
     paste(part_grown, around, metal_grown, g1, local.lo);
   }
   k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
+  add_walls_beside_gas(hu1, g1, cortical, options.gas_walls);
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < g1.voxel_count(); ++i) {
     cortical[static_cast<std::size_t>(i)] &= static_cast<std::uint8_t>(!metal_grown[static_cast<std::size_t>(i)]);

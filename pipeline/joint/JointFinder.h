@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernels/core/Backend.h"
+#include "pipeline/joint/GasWalls.h"
 #include "pipeline/Volume.h"
 
 namespace sij::joint {
@@ -30,6 +31,7 @@ struct JointOptions {
   // gap whose centre is lifted by blur still separates the bones.
   std::int16_t cortical_threshold_hu = 750;
   std::int16_t metal_threshold_hu = 2000;  // needle steel, removed (with a margin) from bone
+  GasWallOptions gas_walls;                // beside gas the walls are fainter (GasWalls.h)
   double metal_margin_mm = 1.0;
   double bloom_radius_mm = 0.8;            // steel above metal_threshold_hu around a 22G axis
   double max_gap_mm = 5.0;
