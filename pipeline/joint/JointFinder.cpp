@@ -117,6 +117,22 @@ P3 unit(const P3& v) {
   return n > 0 ? P3{v[0] / n, v[1] / n, v[2] / n} : P3{0, 0, 0};
 }
 
+// The mask dilated by a ball of radius_mm. The needle is a thin line: it is grown inside its own
+// bounding box (plus the radius), not over the whole grid; every voxel outside that box is
+// farther than the radius.
+std::vector<std::uint8_t> grown_in_own_box(Backend backend, const std::vector<std::uint8_t>& mask, const Grid& g,
+                                           double radius_mm) {
+  std::vector<std::uint8_t> grown(mask.size(), 0);
+  const Box own = bounding_box(g, [&](std::int64_t i) { return mask[static_cast<std::size_t>(i)] != 0; });
+  if (own.empty()) return grown;
+  const Box whole = Box::whole(g);
+  const Box around = own.grown(g, radius_mm + 1.0, whole);
+  std::vector<std::uint8_t> part_grown;
+  k_dilate(backend, crop(mask, g, whole.lo, around), part_grown, around.grid(g), static_cast<float>(radius_mm));
+  paste(part_grown, around, grown, g, whole.lo);
+  return grown;
+}
+
 // Everything the joint-space construction needs on the working box.
 struct Work {
   const Volume* volume = nullptr;
@@ -289,18 +305,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   //    each axial slice filled so that cancellous interiors are solid.
   std::vector<std::uint8_t> metal, cortical, solid1;
   k_threshold(backend, hu1, metal, {options.metal_threshold_hu, 32767});
-  // The needle is a thin line: grow it inside its own bounding box (plus the margin), not over
-  // the whole bone box. Every voxel outside that box is farther than the margin.
-  const Box metal_box = bounding_box(g1, [&](std::int64_t i) { return metal[static_cast<std::size_t>(i)] != 0; });
-  std::vector<std::uint8_t> metal_grown(metal.size(), 0);
-  if (!metal_box.empty()) {
-    const Box local = Box::whole(g1);
-    const Box around = metal_box.grown(vg, options.metal_margin_mm + 1.0, local);
-    std::vector<std::uint8_t> part_grown;
-    k_dilate(backend, crop(metal, g1, local.lo, around), part_grown, around.grid(g1),
-             static_cast<float>(options.metal_margin_mm));
-    paste(part_grown, around, metal_grown, g1, local.lo);
-  }
+  const std::vector<std::uint8_t> metal_grown = grown_in_own_box(backend, metal, g1, options.metal_margin_mm);
   k_threshold(backend, hu1, cortical, {options.cortical_threshold_hu, 32767});
   add_walls_beside_gas(hu1, g1, cortical, options.gas_walls);
 #pragma omp parallel for schedule(static)
@@ -440,11 +445,9 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   w.solid = crop(solid1, g1, box1.lo, box2);
   w.metal_zone = crop(metal_grown, g1, box1.lo, box2);
   // Bone edges cut by the margin tilt the nearest-surface directions a gap width further out.
-  // (Only the joint's box needs it; the fence rods make the metal's own box most of the scan.)
-  if (!metal_box.empty()) {
-    k_dilate(backend, crop(metal, g1, box1.lo, box2), w.steel_reach, g,
-             static_cast<float>(options.metal_margin_mm + options.steel_reach_mm));
-  }
+  // (Grown in the joint's box: the fence rods on the skin make the metal's box most of the scan.)
+  w.steel_reach = grown_in_own_box(backend, crop(metal, g1, box1.lo, box2), g,
+                                   options.metal_margin_mm + options.steel_reach_mm);
   w.zone_radius_mm = options.metal_margin_mm + options.bloom_radius_mm;
   const std::vector<std::int32_t> labels2 = crop(labels1, g1, box1.lo, box2);
   std::vector<std::uint8_t> mask_a(labels2.size()), mask_b(labels2.size());
