@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "calib/ApplyProfile.h"
@@ -23,6 +24,7 @@
 #include "datasets/phantom/MhaWriter.h"
 #include "datasets/phantom/Procedure.h"
 #include "pipeline/ingest/Ingest.h"
+#include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 using namespace sij::calib;
@@ -31,10 +33,12 @@ namespace {
 
 class CalibHuTest : public ::testing::Test {
  protected:
+  static std::unique_ptr<sij::test::ScratchDir> scratch_;
   static fs::path root_;
   static sij::Volume* planning_;
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("sijtrack_calib_hu_" + std::to_string(::getpid()));
+    scratch_ = std::make_unique<sij::test::ScratchDir>("calib_hu");
+    root_ = scratch_->path();
     sij::phantom::PhantomOptions o;
     o.seed = 3;
     o.size = sij::phantom::PhantomSize::Test;
@@ -45,7 +49,7 @@ class CalibHuTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete planning_;
-    fs::remove_all(root_);
+    scratch_.reset();
   }
   // The scan as a scanner with this miscalibration would have stored it.
   static sij::Volume miscalibrated(double slope, double intercept) {
@@ -62,6 +66,7 @@ class CalibHuTest : public ::testing::Test {
     }
   }
 };
+std::unique_ptr<sij::test::ScratchDir> CalibHuTest::scratch_;
 fs::path CalibHuTest::root_;
 sij::Volume* CalibHuTest::planning_ = nullptr;
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <string>
 
@@ -20,6 +21,7 @@
 #include "calib/ScannerProfile.h"
 #include "datasets/phantom/Procedure.h"
 #include "pipeline/ingest/Ingest.h"
+#include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -123,9 +125,11 @@ double model_fwhm(double diameter, double psf_sigma, double spacing, double hu_m
 
 class CalibNeedleTest : public ::testing::Test {
  protected:
+  static std::unique_ptr<sij::test::ScratchDir> scratch_;
   static fs::path root_;
   static void SetUpTestSuite() {
-    root_ = fs::temp_directory_path() / ("sijtrack_calib_needle_" + std::to_string(::getpid()));
+    scratch_ = std::make_unique<sij::test::ScratchDir>("calib_needle");
+    root_ = scratch_->path();
     sij::phantom::PhantomOptions o;
     o.seed = 2;
     o.size = sij::phantom::PhantomSize::Test;
@@ -133,9 +137,10 @@ class CalibNeedleTest : public ::testing::Test {
     o.out_dir = root_.string();
     sij::phantom::generate_procedure(o);
   }
-  static void TearDownTestSuite() { fs::remove_all(root_); }
+  static void TearDownTestSuite() { scratch_.reset(); }
   static fs::path final_scan() { return root_ / "scan_02_needle_final"; }
 };
+std::unique_ptr<sij::test::ScratchDir> CalibNeedleTest::scratch_;
 fs::path CalibNeedleTest::root_;
 
 TEST_F(CalibNeedleTest, PhantomTipOffsetAndBlooming) {

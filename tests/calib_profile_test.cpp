@@ -15,6 +15,7 @@
 #include "calib/ProfileSelect.h"
 #include "calib/ScanPreparation.h"
 #include "calib/ScannerProfile.h"
+#include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -26,11 +27,8 @@ const std::string kProfiles = std::string(SIJTRACK_SOURCE_DIR) + "/config/scanne
 
 class CalibProfileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("sijtrack_calib_profile_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  sij::test::ScratchDir scratch_{"calib_profile"};
+  const fs::path& dir_ = scratch_.path();
   std::string write(const std::string& name, const std::string& text) {
     const fs::path p = dir_ / name;
     std::ofstream(p) << text;
@@ -46,7 +44,6 @@ class CalibProfileTest : public ::testing::Test {
     }
     return "";
   }
-  fs::path dir_;
 };
 
 TEST_F(CalibProfileTest, ShippedDefaultEqualsBuiltInDefaults) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sidecar/outputs/HttpStatusServer.h"
+#include "support/ScratchDir.h"
 
 namespace sij::sidecar {
 namespace {
@@ -44,17 +45,13 @@ class SidecarOutputsHttp : public ::testing::Test {
  protected:
   void SetUp() override {
     if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed";
-    dir_ = fs::temp_directory_path() / ("sijtrack_outputs_http_" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "scan_02");
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   std::string url(const HttpStatusServer& server, const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(server.port()) + path;
   }
-  fs::path dir_;
+  sij::test::ScratchDir scratch_{"outputs_http"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(SidecarOutputsHttp, HealthAndStatusReadByCurl) {

@@ -14,6 +14,7 @@
 #include "pipeline/verdict/AnatomicalDirection.h"
 #include "pipeline/verdict/VerdictConfig.h"
 #include "pipeline/verdict/VerdictRules.h"
+#include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 using sij::analysis::NeedleReport;
@@ -69,18 +70,10 @@ sij::gas::GasFinding gas(double injected, double intra, double peri, double dist
 }
 
 fs::path write_temp(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / ("sijtrack_verdict_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
+  static const sij::test::ScratchDir dir("verdict_test");  // removed at exit
+  std::ofstream(dir.path() / name) << text;
+  return dir.path() / name;
 }
-
-struct RemoveTemp {
-  ~RemoveTemp() {
-    std::error_code ec;
-    fs::remove_all(fs::temp_directory_path() / ("sijtrack_verdict_test_" + std::to_string(::getpid())), ec);
-  }
-} remove_temp_at_exit;
 
 // --- configuration ---------------------------------------------------------------------------
 
