@@ -30,6 +30,8 @@ nlohmann::json needle_json(const NeedleReport& entry) {
       {"entry_mm", mm3(n.entry_mm)},
       {"direction", unit3(n.direction)},
       {"inserted_length_mm", round_to(n.inserted_length_mm, 1e-3)},
+      // The axis left the field of view before the skin: the length is a lower bound.
+      {"inserted_length_is_lower_bound", !n.entry_in_view},
       {"angle_to_axial_deg", round_to(n.angle_to_axial_deg, 1e-2)},
       {"angle_in_axial_deg", round_to(n.angle_in_axial_deg, 1e-2)},
       {"side", n.side},
@@ -38,7 +40,12 @@ nlohmann::json needle_json(const NeedleReport& entry) {
       {"joint_found", r.joint_found},
       {"tip_in_joint", r.tip_in_joint},
       {"tip_to_joint_mm", r.joint_found ? nlohmann::json(round_to(r.tip_to_joint_mm, 1e-3)) : nlohmann::json()},
+      {"side_rule", n.side_rule},
   };
+  if (!r.joint_found && !r.not_found_reason.empty()) {
+    j["joint_not_found_reason"] = r.not_found_reason;
+    if (r.not_found_reason == "too_far") j["distance_to_joint_mm"] = round_to(r.distance_to_far_joint_mm, 0.1);
+  }
   if (r.joint_found) {
     j["joint_side"] = r.joint_side;
     j["nearest_joint_point_mm"] = mm3(r.nearest_joint_point_mm);
@@ -65,6 +72,17 @@ nlohmann::json joint_json(const joint::JointFinding& joint) {
           {"centroid_mm", mm3(joint.centroid_mm)},
           {"craniocaudal_extent_mm", round_to(joint.craniocaudal_extent_mm, 1e-2)},
           {"volume_ml", round_to(joint.volume_ml, 1e-4)}};
+}
+
+nlohmann::json metal_object_json(const needle::MetalObject& m) {
+  return {{"kind", "metal that is not a needle"},
+          {"side", m.side.empty() ? nlohmann::json() : nlohmann::json(m.side)},
+          {"centroid_mm", mm3(m.centroid_mm)},
+          {"box_min_mm", mm3(m.box_min_mm)},
+          {"box_max_mm", mm3(m.box_max_mm)},
+          {"volume_ml", round_to(m.volume_ml, 1e-3)},
+          {"length_mm", round_to(m.length_mm, 0.1)},
+          {"thickness_mm", round_to(m.thickness_mm, 0.1)}};
 }
 
 const char* gas_class_name(gas::GasClass cls) {
@@ -131,6 +149,12 @@ nlohmann::json to_json(const ScanReport& report) {
   for (const auto& needle : report.needles) j["needles"].push_back(needle_json(needle));
   j["joints"] = nlohmann::json::array();
   for (const auto& joint : report.joints) j["joints"].push_back(joint_json(joint));
+  j["joints_rejected"] = nlohmann::json::array();
+  if (report.joint_analysis) {
+    for (const auto& reason : report.joint_analysis->rejected) j["joints_rejected"].push_back(reason);
+  }
+  j["metal_objects"] = nlohmann::json::array();
+  for (const auto& metal : report.hardware) j["metal_objects"].push_back(metal_object_json(metal));
   j["gas"] = gas_json(report.gas);
   j["verdict"] = {{"needle", verdict::needle_call_name(report.verdict.needle)},
                   {"gas", verdict::gas_call_name(report.verdict.gas)},
@@ -164,11 +188,19 @@ std::string console_summary(const ScanReport& report) {
     const auto& n = entry.needle;
     const auto& r = entry.relation;
     std::snprintf(line, sizeof line,
-                  "  needle %d (%s): tip (%.1f, %.1f, %.1f) mm +/- %.1f, inserted %.1f mm, %.1f deg to axial",
+                  "  needle %d (%s): tip (%.1f, %.1f, %.1f) mm +/- %.1f, inserted %s%.1f mm%s, %.1f deg to axial",
                   n.id, side_word(n.side), n.tip_mm[0], n.tip_mm[1], n.tip_mm[2], n.tip_uncertainty_mm,
-                  n.inserted_length_mm, n.angle_to_axial_deg);
+                  n.entry_in_view ? "" : "at least ", n.inserted_length_mm,
+                  n.entry_in_view ? "" : " (the entry lies outside the field of view)", n.angle_to_axial_deg);
     add(line);
-    if (!r.joint_found) {
+    if (!r.joint_found && r.not_found_reason == "side_not_found") {
+      std::snprintf(line, sizeof line, "    joint: the %s joint was not found in this scan", side_word(r.joint_side));
+      add(line);
+    } else if (!r.joint_found && r.not_found_reason == "too_far") {
+      std::snprintf(line, sizeof line, "    joint: the %s joint lies %.0f mm away, too far to relate", side_word(r.joint_side),
+                    r.distance_to_far_joint_mm);
+      add(line);
+    } else if (!r.joint_found) {
       add("    joint: not found in this scan");
     } else if (r.tip_in_joint) {
       std::snprintf(line, sizeof line, "    tip IN the %s joint space (%.1f mm inside), %.1f mm past the posterior opening",
@@ -194,6 +226,14 @@ std::string console_summary(const ScanReport& report) {
   for (const auto& joint : report.joints) {
     std::snprintf(line, sizeof line, "  %s joint: gap %.1f mm, %.0f mm craniocaudal", side_word(joint.side),
                   joint.gap_width_mm, joint.craniocaudal_extent_mm);
+    add(line);
+  }
+  if (report.joint_analysis) {
+    for (const auto& reason : report.joint_analysis->rejected) add(("  not a sacroiliac joint: " + reason).c_str());
+  }
+  for (const auto& metal : report.hardware) {
+    std::snprintf(line, sizeof line, "  metal that is not a needle (%s): %.1f mL, %.0f mm long, %.0f mm thick; not a trocar",
+                  metal.side.empty() ? "side unknown" : metal.side.c_str(), metal.volume_ml, metal.length_mm, metal.thickness_mm);
     add(line);
   }
   if (report.gas.analysed) {

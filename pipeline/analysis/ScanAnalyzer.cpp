@@ -96,7 +96,10 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   auto joint_options = options.joint;
   joint_options.backend = options.backend;
 
-  const auto needles = clock.time("needle", [&] { return needle::find_needles(volume, needle_options); });
+  const needle::NeedleStage needle_stage =
+      clock.time("needle", [&] { return needle::find_needles_and_hardware(volume, needle_options); });
+  const std::vector<needle::NeedleFinding>& needles = needle_stage.needles;
+  report.hardware = needle_stage.hardware;
   auto joint_analysis = std::make_shared<const joint::JointAnalysis>(
       clock.time("joint", [&] { return joint::find_joints(volume, joint_options); }));
   const joint::JointAnalysis& joints = *joint_analysis;
@@ -107,7 +110,9 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
     for (const auto& found : needles) {
       NeedleReport entry;
       entry.needle = found;
-      entry.relation = joint::relate_tip_to_joint(joints, found.tip_mm);
+      joint::TipRelationOptions relation_options;
+      relation_options.side = found.side;  // never related to the other side's joint
+      entry.relation = joint::relate_tip_to_joint(joints, found.tip_mm, relation_options);
       if (previous != nullptr) {
         if (const NeedleReport* before = match_previous(found, *previous, options)) {
           entry.previous_id = before->needle.id;
@@ -128,6 +133,7 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   gas::GasInputs gas_inputs;
   gas_inputs.joints = &joints;
   gas_inputs.needles = needles;
+  gas_inputs.hardware = needle_stage.hardware;
   if (previous != nullptr) {
     for (const auto& entry : previous->needles) gas_inputs.previous_needles.push_back(entry.needle);
     if (aligning.valid()) {

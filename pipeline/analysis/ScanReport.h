@@ -39,6 +39,9 @@ struct ScanReport {
   Affine3 affine;
   std::vector<NeedleReport> needles;
   std::vector<joint::JointFinding> joints;
+  // Metal that is not a trocar (orthopaedic hardware, stents, clips): never a needle; its dark
+  // streaks are not gas.
+  std::vector<needle::MetalObject> hardware;
   gas::GasFinding gas;                       // analysed == false until the gas stage ran
   verdict::Verdict verdict;
   // Kept for later stages and outputs (gas, overlays, the next scan's comparison); shared, not

@@ -33,6 +33,25 @@ bool is_artifact(const GasComponent& c, const Volume& volume, const std::vector<
   return false;
 }
 
+constexpr const char* kHardwareReason = "dark streak beside orthopaedic hardware (metal that is not a needle)";
+
+// Distance from p to an axis-aligned LPS box (0 inside).
+double distance_to_box(const double p[3], const double lo[3], const double hi[3]) {
+  double sq = 0;
+  for (int a = 0; a < 3; ++a) {
+    const double d = std::max({lo[a] - p[a], 0.0, p[a] - hi[a]});
+    sq += d * d;
+  }
+  return std::sqrt(sq);
+}
+
+bool beside_hardware(const GasComponent& c, const std::vector<needle::MetalObject>& hardware, const GasOptions& options) {
+  for (const auto& metal : hardware) {
+    if (distance_to_box(c.centroid_mm, metal.box_min_mm, metal.box_max_mm) <= options.hardware_streak_reach_mm) return true;
+  }
+  return false;
+}
+
 // Nearest distance from the component's gas voxels (fraction >= 0.5) to any injection site.
 double nearest_site(const GasComponent& c, const Volume& volume, const std::vector<InjectionSite>& sites) {
   double best = std::numeric_limits<double>::infinity();
@@ -125,7 +144,7 @@ std::vector<EarlierLook> look_at_previous(const std::vector<GasComponent>& compo
 
 void classify_components(std::vector<GasComponent>& components, const Volume& volume,
                          const std::vector<InjectionSite>& sites, const PreviousScan* previous,
-                         const GasOptions& options) {
+                         const GasOptions& options, const std::vector<needle::MetalObject>& hardware) {
   const std::vector<EarlierLook> looks = previous != nullptr && previous->volume != nullptr
                                               ? look_at_previous(components, volume, *previous, options)
                                               : std::vector<EarlierLook>(components.size());
@@ -151,6 +170,11 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
         c.reason = kArtifactReason;
         continue;
       }
+      if (look.air_fraction < options.preexisting_fraction && beside_hardware(c, hardware, options)) {
+        c.cls = kArtifact;
+        c.reason = kHardwareReason;
+        continue;
+      }
       if (look.air_fraction >= options.preexisting_fraction) {
         c.cls = kPreexisting;
         c.reason = "present on the earlier scan at the aligned position";
@@ -174,6 +198,9 @@ void classify_components(std::vector<GasComponent>& components, const Volume& vo
     if (is_artifact(c, volume, sites, options)) {
       c.cls = kArtifact;
       c.reason = kArtifactReason;
+    } else if (beside_hardware(c, hardware, options)) {
+      c.cls = kArtifact;
+      c.reason = kHardwareReason;
     } else if (!sites.empty() && c.nearest_site_mm <= options.injection_reach_mm) {
       c.cls = kInjected;
       c.reason = "connected to the injection site (no earlier scan)";

@@ -7,7 +7,9 @@
 //    steel (centroid within artifact_axis_mm of the shaft) that is flat in z (the streaks lie
 //    in the slices the steel crosses) or tiny is a dark streak, not gas; so is a component at
 //    most artifact_max_thickness_mm thick in z lying within the slices the steel crosses,
-//    wherever it is in the slice (streaks radiate across the whole field of view).
+//    wherever it is in the slice (streaks radiate across the whole field of view). Beside
+//    orthopaedic hardware (within hardware_streak_reach_mm of its box) every new component is
+//    a streak: such metal is far denser and wider than a needle.
 // 2. With an earlier scan (rigidly aligned): a component whose voxels were mostly air at the
 //    aligned place was already there: pre-existing (bowel), unless the earlier scan called that
 //    gas injected (gas from an earlier injection stays injected). New gas is injected.
@@ -24,6 +26,7 @@
 #include "pipeline/gas/GasFinding.h"
 #include "pipeline/gas/GasOptions.h"
 #include "pipeline/gas/InjectionSite.h"
+#include "pipeline/needle/NeedleFinder.h"
 
 namespace sij::gas {
 
@@ -35,6 +38,6 @@ struct PreviousScan {
 
 void classify_components(std::vector<GasComponent>& components, const Volume& volume,
                          const std::vector<InjectionSite>& sites, const PreviousScan* previous,
-                         const GasOptions& options);
+                         const GasOptions& options, const std::vector<needle::MetalObject>& hardware = {});
 
 }  // namespace sij::gas

@@ -77,7 +77,8 @@ GasAnalysis analyze_gas_detailed(const Volume& volume, const GasInputs& inputs, 
   }
   const auto sites = injection_sites(inputs.needles, inputs.previous_needles,
                                      previous_to_current ? &*previous_to_current : nullptr);
-  classify_components(out.components, volume, sites, inputs.previous ? &*inputs.previous : nullptr, options);
+  classify_components(out.components, volume, sites, inputs.previous ? &*inputs.previous : nullptr, options,
+                      inputs.hardware);
   clock.lap("classify");
 
   // The per-voxel classes: the voxels that are mostly air (fraction >= 0.5), like a label map.

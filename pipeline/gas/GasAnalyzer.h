@@ -27,6 +27,7 @@ struct GasInputs {
   const joint::JointAnalysis* joints = nullptr;        // this scan's joint stage (may be null)
   std::vector<needle::NeedleFinding> needles;          // this scan's needles
   std::vector<needle::NeedleFinding> previous_needles; // the earlier scan's, in its coordinates
+  std::vector<needle::MetalObject> hardware;           // this scan's metal that is not a needle
   std::optional<PreviousScan> previous;                // the earlier scan, aligned
   double alignment_rotation_deg = 0.0;                 // reported only
 };

@@ -66,6 +66,10 @@ struct GasOptions {
   // artifact_max_thickness_mm (z extent plus one slice) lying within those slices is a streak
   // wherever it is (injected gas clouds span several millimetres in z).
   double artifact_max_thickness_mm = 2.6;
+  // Orthopaedic hardware (a nail, screws: NeedleOptions::max_needle_thickness_mm) throws dark
+  // streaks far wider than a needle's: new air-density components whose centroid lies within
+  // hardware_streak_reach_mm of the metal's bounding box are streaks, not gas.
+  double hardware_streak_reach_mm = 25.0;
   // Alerts: injected gas of at least alert_min_ml beyond peri_articular_mm from the joint; along
   // the needle track when within track_radius_mm of the axis more than track_behind_tip_mm behind
   // the tip; toward the sacral foramina / spinal canal when that distant gas lies medial to the

@@ -584,6 +584,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   std::vector<std::uint8_t> mid = mid_surface_of(w, joint_mask);
 
   bool a_is_sacrum = true;
+  bool midline_done = false;
+  anatomy::BodyMidline midline;
   for (int j = 0; j < joint_slots; ++j) {
     const auto& vox = members[static_cast<std::size_t>(j)];
     if (vox.empty()) continue;
@@ -600,6 +602,18 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
       zmax = std::max(zmax, double(p[2]));
     }
     for (int a = 0; a < 3; ++a) c[a] /= static_cast<double>(vox.size());
+    if (options.check_anatomy) {
+      if (!midline_done) {
+        midline = anatomy::body_midline(volume, options.anatomy.body_threshold_hu);
+        midline_done = true;
+      }
+      const AnatomyVerdict anatomy = check_sacroiliac_anatomy(volume, c.data(), midline, options.anatomy);
+      if (!anatomy.plausible) {
+        for (const std::int64_t i : vox) joint_mask[static_cast<std::size_t>(i)] = 0;
+        result.rejected.push_back(anatomy.reason);
+        continue;
+      }
+    }
     const P3 axis = in_plane_axis(pts);
     std::copy(c.begin(), c.end(), f.centroid_mm);
     std::copy(axis.begin(), axis.end(), f.axis_anterior);

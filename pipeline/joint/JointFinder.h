@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernels/core/Backend.h"
+#include "pipeline/joint/AnatomyCheck.h"
 #include "pipeline/joint/GasWalls.h"
 #include "pipeline/Volume.h"
 
@@ -60,6 +61,10 @@ struct JointOptions {
   double steel_facing_cos = -0.7;
   double steel_reach_mm = 2.0;
   double box_margin_mm = 8.0;              // around the bones' bounding box
+  // Anatomy before answers (AnatomyCheck.h): a joint space where no sacroiliac joint can lie
+  // (no pelvis in view: the shoulder of a chest scan) is dropped with its reason.
+  bool check_anatomy = true;
+  AnatomyCheckOptions anatomy;
   Backend backend = Backend::Cpu;
 };
 
@@ -90,6 +95,9 @@ struct JointAnalysis {
   std::int32_t box_min[3] = {0, 0, 0};
   Grid mask_grid;
   std::vector<JointFinding> joints;         // 0, 1 or 2
+  // Joint spaces found between two bones but dropped by the anatomy check, with the reason in
+  // words ("no pelvis in view: ..."); their voxels are not in the masks.
+  std::vector<std::string> rejected;
   std::vector<std::uint8_t> joint_label;    // per box voxel: 0 none, else 1 + index into joints
   std::vector<std::uint8_t> bone_mask;      // per box voxel: 1 sacrum, 2 ilium, 0 none
   std::vector<std::uint8_t> mid_surface;    // per box voxel: 1 on the joint's mid-surface
@@ -105,8 +113,13 @@ struct JointAnalysis {
 };
 
 struct TipRelation {
-  bool joint_found = false;
-  std::string joint_side;                  // the nearer joint
+  bool joint_found = false;                // a joint of the needle's side, within reach
+  // Why not, when joint_found is false: "" (no joint at all in this scan), "side_not_found"
+  // (only the other side's joint was found: a needle is never corrected towards the other
+  // side), "too_far" (the joint lies beyond TipRelationOptions::max_distance_mm).
+  std::string not_found_reason;
+  double distance_to_far_joint_mm = 0.0;   // with "too_far": how far it lies
+  std::string joint_side;                  // the needle's side (or the nearer joint's)
   bool tip_in_joint = false;
   double tip_to_joint_mm = 0.0;            // signed distance to the joint space, negative inside
   double nearest_joint_point_mm[3] = {0, 0, 0};  // on the joint-space boundary; the tip when inside
@@ -117,7 +130,15 @@ struct TipRelation {
 
 JointAnalysis find_joints(const Volume& volume, const JointOptions& options);
 
-TipRelation relate_tip_to_joint(const JointAnalysis& joints, const double tip_mm[3]);
+struct TipRelationOptions {
+  std::string side;                        // the needle's side ("left"/"right"); "" : the nearer joint
+  // A correction is given only when the joint lies within this distance of the tip: a needle on
+  // its way is a few centimetres from its joint; farther, the relation is not to that joint.
+  double max_distance_mm = 60.0;
+};
+
+TipRelation relate_tip_to_joint(const JointAnalysis& joints, const double tip_mm[3],
+                                const TipRelationOptions& options = {});
 
 // The joint-space voxel centre nearest to p (over all joints; the first of equals): found is
 // false when there are no joint voxels.
@@ -128,5 +149,8 @@ struct NearestJointPoint {
   double distance_mm = 0.0;
 };
 NearestJointPoint nearest_joint_point(const JointAnalysis& joints, const double p_mm[3]);
+// The same, over the joint of one side only ("left"/"right"; found is false when it is absent).
+NearestJointPoint nearest_joint_point_of_side(const JointAnalysis& joints, const double p_mm[3],
+                                              const std::string& side);
 
 }  // namespace sij::joint

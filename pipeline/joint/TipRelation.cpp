@@ -46,10 +46,13 @@ bool interpolate_sdf(const JointAnalysis& ja, const double tip_mm[3], double spa
 
 }  // namespace
 
-NearestJointPoint nearest_joint_point(const JointAnalysis& ja, const double p_mm[3]) {
+namespace {
+
+NearestJointPoint nearest_over(const JointAnalysis& ja, const double p_mm[3], const std::string& side) {
   NearestJointPoint out;
   double best_d2 = std::numeric_limits<double>::infinity();
   for (std::size_t j = 0; j < ja.joint_points_mm.size(); ++j) {
+    if (!side.empty() && (j >= ja.joints.size() || ja.joints[j].side != side)) continue;
     for (const auto& q : ja.joint_points_mm[j]) {
       const double dx = q[0] - p_mm[0], dy = q[1] - p_mm[1], dz = q[2] - p_mm[2];
       const double d2 = dx * dx + dy * dy + dz * dz;
@@ -65,13 +68,33 @@ NearestJointPoint nearest_joint_point(const JointAnalysis& ja, const double p_mm
   return out;
 }
 
-TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3]) {
+}  // namespace
+
+NearestJointPoint nearest_joint_point(const JointAnalysis& ja, const double p_mm[3]) {
+  return nearest_over(ja, p_mm, "");
+}
+
+NearestJointPoint nearest_joint_point_of_side(const JointAnalysis& ja, const double p_mm[3], const std::string& side) {
+  return nearest_over(ja, p_mm, side);
+}
+
+TipRelation relate_tip_to_joint(const JointAnalysis& ja, const double tip_mm[3], const TipRelationOptions& options) {
   TipRelation r;
   if (ja.joints.empty()) return r;
   const P3 tip{tip_mm[0], tip_mm[1], tip_mm[2]};
-  // The nearer joint and its nearest voxel centre.
-  const NearestJointPoint nearest = nearest_joint_point(ja, tip_mm);
-  if (!nearest.found) return r;
+  // The joint of the needle's side (or the nearer one) and its nearest voxel centre.
+  const NearestJointPoint nearest = nearest_over(ja, tip_mm, options.side);
+  if (!nearest.found) {
+    r.not_found_reason = "side_not_found";
+    r.joint_side = options.side;
+    return r;
+  }
+  if (nearest.distance_mm > options.max_distance_mm) {
+    r.not_found_reason = "too_far";
+    r.joint_side = ja.joints[nearest.joint].side;
+    r.distance_to_far_joint_mm = nearest.distance_mm;
+    return r;
+  }
   const std::size_t best_joint = nearest.joint;
   const P3 best_point{nearest.point_mm[0], nearest.point_mm[1], nearest.point_mm[2]};
   const JointFinding& f = ja.joints[best_joint];

@@ -18,6 +18,38 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kRodMinLengthMm = 8.0;
 constexpr double kRodMinElongation = 4.0;  // length / thickness
 
+// Hardware: thicker, fatter or heavier than any 22G shaft with its blooming (NeedleOptions); the
+// bounds grow with the voxel so that a needle on a coarse grid (a row of 3 mm voxels) is not
+// mistaken for a screw.
+bool too_much_metal_for_a_needle(const MetalComponent& c, const Grid& g, const NeedleOptions& options) {
+  const double s_max = std::max({g.sx_mm, g.sy_mm, g.sz_mm});
+  const double max_thickness = std::max(options.max_needle_thickness_mm, 1.5 * s_max);
+  const double max_area = std::max(options.max_needle_cross_section_mm2, 1.5 * g.sx_mm * g.sy_mm);
+  return c.thickness_mm > max_thickness || c.cross_section_mm2 > max_area || c.volume_ml > options.max_needle_metal_ml;
+}
+
+// LPS centroid and bounding box (of the box's eight corners) of a component.
+void place_in_lps(MetalComponent& c, const ComponentStats& s, const Volume& volume) {
+  const Grid& g = volume.grid;
+  const double centroid_idx[3] = {s.centroid_mm[0] / g.sx_mm, s.centroid_mm[1] / g.sy_mm, s.centroid_mm[2] / g.sz_mm};
+  volume.affine.index_to_physical(g, centroid_idx, c.centroid_mm);
+  for (int a = 0; a < 3; ++a) {
+    c.box_min_mm[a] = 1e300;
+    c.box_max_mm[a] = -1e300;
+  }
+  for (int corner = 0; corner < 8; ++corner) {
+    const double idx[3] = {double((corner & 1) ? s.max_index[0] : s.min_index[0]),
+                           double((corner & 2) ? s.max_index[1] : s.min_index[1]),
+                           double((corner & 4) ? s.max_index[2] : s.min_index[2])};
+    double p[3];
+    volume.affine.index_to_physical(g, idx, p);
+    for (int a = 0; a < 3; ++a) {
+      c.box_min_mm[a] = std::min(c.box_min_mm[a], p[a]);
+      c.box_max_mm[a] = std::max(c.box_max_mm[a], p[a]);
+    }
+  }
+}
+
 MetalComponent describe(const ComponentStats& s, const Volume& volume, double rod_angle_deg) {
   MetalComponent c;
   c.voxel_count = s.voxel_count;
@@ -37,6 +69,11 @@ MetalComponent describe(const ComponentStats& s, const Volume& volume, double ro
   c.rod = c.length_mm >= kRodMinLengthMm &&
           c.length_mm >= kRodMinElongation * std::max(c.thickness_mm, 1e-3) &&
           parallel_to_z(c.axis_lps, rod_angle_deg);
+  const Grid& g = volume.grid;
+  c.volume_ml = static_cast<double>(s.voxel_count) * g.sx_mm * g.sy_mm * g.sz_mm * 1e-3;
+  // Volume over length, the length no shorter than a voxel (a blob is as fat as it is long).
+  c.cross_section_mm2 = c.volume_ml * 1e3 / std::max(c.length_mm, double(std::min({g.sx_mm, g.sy_mm, g.sz_mm})));
+  place_in_lps(c, s, volume);
   return c;
 }
 
@@ -64,12 +101,15 @@ MetalCandidates extract_metal_candidates(const VolumeOnBackend& vb, const Needle
   if (count == 0) return out;
   const std::vector<ComponentStats> stats = run_component_stats(metal, run_label, count);
 
-  // Keep every component that is not a rod.
+  // Keep every component that is neither a rod nor hardware.
   std::vector<char> keep(static_cast<std::size_t>(count) + 1, 0);
   for (std::int32_t k = 0; k < count; ++k) {
     MetalComponent c = describe(stats[static_cast<std::size_t>(k)], volume, options.rod_max_angle_to_z_deg);
+    c.hardware = !c.rod && too_much_metal_for_a_needle(c, grid, options);
     if (c.rod) {
       ++out.rods_rejected;
+    } else if (c.hardware) {
+      ++out.hardware_rejected;
     } else {
       keep[static_cast<std::size_t>(k) + 1] = 1;
     }

@@ -19,6 +19,11 @@ struct MetalComponent {
   double axis_lps[3] = {0, 0, 0};
   double angle_to_z_deg = 90.0;
   bool rod = false;             // rejected as a fence rod
+  double volume_ml = 0.0;
+  double cross_section_mm2 = 0.0;  // volume over length: a needle's is about 1 mm^2
+  bool hardware = false;        // too thick or too much metal for a needle (NeedleOptions)
+  double centroid_mm[3] = {0, 0, 0};  // LPS
+  double box_min_mm[3] = {0, 0, 0}, box_max_mm[3] = {0, 0, 0};  // LPS, voxel centres
 };
 
 struct MetalCandidates {
@@ -26,6 +31,7 @@ struct MetalCandidates {
   std::vector<float> weights;    // HU - threshold + 1
   std::vector<MetalComponent> components;  // every component, kept or not
   int rods_rejected = 0;
+  int hardware_rejected = 0;
   bool any_clipped = false;      // >= 10% of the candidates sit exactly at max_hu: the scanner clipped the steel
   std::int16_t max_hu = 0;       // largest HU among the candidates
 };

@@ -36,33 +36,75 @@ int tip_end_score(const VolumeOnBackend& vb, const Axis& axis, double t_end, dou
   return score;
 }
 
+// The patient's side: the tip's side of the body's midline when it lies clearly off it. A tip
+// near the midline (a posteromedial approach may enter across it) is on its way to the joint
+// it heads for: then, and when the midline is not in view, the heading decides, and side_rule
+// says which rule applied.
 void side_of(NeedleFinding& f, const BodyMidline& mid) {
   const bool by_tip = mid.known && std::fabs(f.tip_mm[0] - mid.x_mm) >= kSideByTipMinMm;
-  if (by_tip) {
+  if (by_tip || (mid.known && std::fabs(f.direction[0]) < 0.1)) {
     f.side = f.tip_mm[0] > mid.x_mm ? "left" : "right";  // LPS: +x is the patient's left
     f.side_rule = "tip_vs_body_midline";
-  } else if (std::fabs(f.direction[0]) >= 0.1 || !mid.known) {
+  } else {
     // Posteromedial approach: the needle heads laterally, towards the target joint's side.
     f.side = f.direction[0] > 0 ? "left" : "right";
     f.side_rule = "heading";
-  } else {
-    f.side = f.tip_mm[0] > mid.x_mm ? "left" : "right";
-    f.side_rule = "tip_vs_body_midline";
   }
+}
+
+// The grid's sampling limit along a unit direction: the voxel's extent along it over sqrt(12)
+// (the standard deviation of a position known to one voxel).
+double grid_limit_mm(const Volume& volume, const double direction[3]) {
+  // The direction in the grid's index axes (the direction cosines are orthonormal: R^T d).
+  const double* r = volume.affine.direction;
+  double d[3];
+  for (int a = 0; a < 3; ++a) d[a] = r[a] * direction[0] + r[3 + a] * direction[1] + r[6 + a] * direction[2];
+  const Grid& g = volume.grid;
+  const double ex = d[0] * g.sx_mm, ey = d[1] * g.sy_mm, ez = d[2] * g.sz_mm;
+  return std::sqrt(ex * ex + ey * ey + ez * ez) / std::sqrt(12.0);
+}
+
+MetalObject metal_object(const MetalComponent& c, const BodyMidline& mid) {
+  MetalObject o;
+  for (int a = 0; a < 3; ++a) {
+    o.centroid_mm[a] = c.centroid_mm[a];
+    o.box_min_mm[a] = c.box_min_mm[a];
+    o.box_max_mm[a] = c.box_max_mm[a];
+  }
+  o.volume_ml = c.volume_ml;
+  o.length_mm = c.length_mm;
+  o.thickness_mm = c.thickness_mm;
+  // A body cut by the field of view shifts its centroid by centimetres at most: metal well off
+  // that estimate still has a side.
+  constexpr double kSideOffEstimateMm = 40.0;
+  const double off = c.centroid_mm[0] - mid.x_mm;
+  if (mid.known || (mid.estimated && std::fabs(off) >= kSideOffEstimateMm)) o.side = off > 0 ? "left" : "right";
+  return o;
 }
 
 }  // namespace
 
 std::vector<NeedleFinding> find_needles(const Volume& volume, const NeedleOptions& options) {
-  std::vector<NeedleFinding> found;
-  if (volume.grid.voxel_count() == 0 || options.max_needles <= 0) return found;
+  return find_needles_and_hardware(volume, options).needles;
+}
+
+NeedleStage find_needles_and_hardware(const Volume& volume, const NeedleOptions& options) {
+  NeedleStage stage;
+  std::vector<NeedleFinding>& found = stage.needles;
+  if (volume.grid.voxel_count() == 0 || options.max_needles <= 0) return stage;
   const VolumeOnBackend vb(volume, options.backend);
   MetalCandidates cand = extract_metal_candidates(vb, options);
-  if (cand.weights.empty()) return found;
-
-  std::vector<char> active(cand.weights.size(), 1);
   bool midline_done = false;
   BodyMidline midline;
+  if (cand.hardware_rejected > 0) {
+    midline = body_midline(volume, options);
+    midline_done = true;
+    for (const MetalComponent& c : cand.components)
+      if (c.hardware) stage.hardware.push_back(metal_object(c, midline));
+  }
+  if (cand.weights.empty()) return stage;
+
+  std::vector<char> active(cand.weights.size(), 1);
   const int max_attempts = 4 * options.max_needles + 2;
   for (int attempt = 0; attempt < max_attempts && static_cast<int>(found.size()) < options.max_needles;
        ++attempt) {
@@ -128,7 +170,9 @@ std::vector<NeedleFinding> find_needles(const Volume& volume, const NeedleOption
       midline_done = true;
     }
     side_of(f, midline);
-    f.tip_uncertainty_mm = 0.5 * options.profile_step_mm + cyl.rms_mm;
+    const double rule = 0.5 * options.profile_step_mm + cyl.rms_mm;
+    const double grid_limit = grid_limit_mm(volume, f.direction);
+    f.tip_uncertainty_mm = std::sqrt(rule * rule + grid_limit * grid_limit);
     f.tip_plateau_hu = tip.plateau_hu;
     f.tip_background_hu = tip.background_hu;
     f.plateau_clipped = cand.any_clipped;
@@ -137,7 +181,7 @@ std::vector<NeedleFinding> find_needles(const Volume& volume, const NeedleOption
     f.visible_length_mm = t_tip - axis.along(back_end);
     found.push_back(f);
   }
-  return found;
+  return stage;
 }
 
 }  // namespace sij::needle

@@ -49,6 +49,16 @@ struct NeedleOptions {
   // to the air level.
   std::int16_t body_threshold_hu = -400;
   double ring_radius_mm = 1.5;
+  // Metal that is not a trocar (orthopaedic nails and screws, pedicle screws, stents): a 22G
+  // shaft with its blooming is about 1 mm thick above the metal threshold (our phantom: 1.0-1.2
+  // mm, 0.1-0.2 mL for the whole needle); a screw is 5-8 mm thick, a femoral nail 10 mm and
+  // more. A metal component thicker than max_needle_thickness_mm (or 1.5 voxels, on coarse
+  // scans), with a mean cross-section above max_needle_cross_section_mm2 (or 1.5 in-plane
+  // voxels), or holding more than max_needle_metal_ml is hardware: never a needle, reported as
+  // a metal object of its side, and the gas stage reads the dark streaks around it as artefact.
+  double max_needle_thickness_mm = 4.0;
+  double max_needle_cross_section_mm2 = 10.0;
+  double max_needle_metal_ml = 1.5;
   Backend backend = Backend::Cpu;
 };
 
@@ -64,7 +74,10 @@ struct NeedleFinding {
   double angle_in_axial_deg = 0.0;    // in-plane angle from the posterior-anterior axis, + towards patient left
   std::string side;                   // "left" or "right": the patient's side of the target joint
   std::string side_rule;              // "tip_vs_body_midline" or "heading" (see docs/report.md)
-  double tip_uncertainty_mm = 0.0;    // the rule: half the profile sample spacing + fit rms
+  // One standard deviation of the tip along the axis: the profile's own terms (half its step
+  // plus the fit rms) combined with the sampling limit of the grid along the needle (the voxel's
+  // extent along the axis over sqrt(12)): a 3 mm voxel cannot place a tip to 0.05 mm.
+  double tip_uncertainty_mm = 0.0;
   double tip_plateau_hu = 0.0;        // needle plateau of the tip profile (median over the shaft)
   double tip_background_hu = 0.0;     // local background beyond the tip
   bool plateau_clipped = false;       // the scanner range clipped the steel (>= 10% of the metal
@@ -75,7 +88,26 @@ struct NeedleFinding {
   double visible_length_mm = 0.0;     // metal seen along the axis (inside and outside the body)
 };
 
-// Finds up to options.max_needles needles. Never throws for "nothing found".
+// Metal that is not a needle (see NeedleOptions::max_needle_thickness_mm).
+struct MetalObject {
+  double centroid_mm[3] = {0, 0, 0};  // LPS
+  double box_min_mm[3] = {0, 0, 0};   // LPS bounding box of its voxel centres
+  double box_max_mm[3] = {0, 0, 0};
+  double volume_ml = 0.0;             // above the metal threshold
+  double length_mm = 0.0, thickness_mm = 0.0;
+  std::string side;                   // "left" / "right" of the body's midline, "" when unknown
+};
+
+struct NeedleStage {
+  std::vector<NeedleFinding> needles;
+  std::vector<MetalObject> hardware;  // metal that is not a trocar
+};
+
+// Finds up to options.max_needles needles, and the metal that is not one. Never throws for
+// "nothing found".
+NeedleStage find_needles_and_hardware(const Volume& volume, const NeedleOptions& options);
+
+// The needles alone.
 std::vector<NeedleFinding> find_needles(const Volume& volume, const NeedleOptions& options);
 
 }  // namespace sij::needle

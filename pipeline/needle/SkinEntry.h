@@ -10,6 +10,7 @@
 // where the axis meets the skin.
 #pragma once
 
+#include "pipeline/anatomy/BodyMidline.h"
 #include "pipeline/needle/NeedleFinder.h"
 #include "pipeline/needle/Vec.h"
 #include "pipeline/needle/VolumeOnBackend.h"
@@ -30,10 +31,7 @@ SkinEntry find_skin_entry(const VolumeOnBackend& volume, const Axis& axis, doubl
 std::vector<double> ring_means(const VolumeOnBackend& volume, const std::vector<V3>& centres,
                                const V3& direction, double radius_mm);
 
-struct BodyMidline {
-  bool known = false;     // the body lies wholly inside the field of view left to right
-  double x_mm = 0;        // LPS x of the body's centroid
-};
+using anatomy::BodyMidline;
 
 // Centroid x of the soft-tissue voxels (above options.body_threshold_hu, at most 200 HU;
 // sampled every other voxel in-plane

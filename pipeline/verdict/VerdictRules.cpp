@@ -63,8 +63,17 @@ NeedleCallResult call_needle(const analysis::ScanReport& report, const analysis:
   const auto& r = entry.relation;
   if (!r.joint_found) {
     out.call = NeedleCall::NoJoint;
-    out.text = "needle found, no joint found";
-    out.reasons.push_back("no joint space was found in this scan, so the tip cannot be related to it");
+    if (r.not_found_reason == "side_not_found") {
+      out.text = format("needle found, the %s joint was not found in this scan", r.joint_side.c_str());
+      out.reasons.push_back("only the other side's joint was found; a needle is never related to the other side");
+    } else if (r.not_found_reason == "too_far") {
+      out.text = format("needle found, %.0f mm from the %s joint: too far to relate", r.distance_to_far_joint_mm,
+                        r.joint_side.c_str());
+      out.reasons.push_back("the joint lies beyond the distance within which a correction is plausible");
+    } else {
+      out.text = "needle found, no joint found";
+      out.reasons.push_back("no joint space was found in this scan, so the tip cannot be related to it");
+    }
     return out;
   }
   const char* side = r.joint_side.c_str();
