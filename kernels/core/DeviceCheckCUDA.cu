@@ -67,6 +67,24 @@ std::string self_test() {
   return failure;
 }
 
+// Why cudaGetDeviceCount failed, in words: without a GPU the runtime reports an "insufficient
+// driver", which reads as if a driver update would help.
+std::string probe_failure_text(cudaError_t status) {
+  int runtime = 0;
+  cudaRuntimeGetVersion(&runtime);
+  const std::string version = std::to_string(runtime / 1000) + "." + std::to_string(runtime % 1000 / 10);
+  switch (status) {
+    case cudaErrorInsufficientDriver:
+      return "no GPU with an NVIDIA driver for CUDA " + version +
+             " on this machine (no GPU or no driver, or a driver older than the runtime; " +
+             cudaGetErrorName(status) + ")";
+    case cudaErrorNoDevice:
+      return std::string("no CUDA-capable GPU on this machine (") + cudaGetErrorName(status) + ")";
+    default:
+      return "the CUDA runtime found no usable GPU (" + cuda_text(status) + ")";
+  }
+}
+
 }  // namespace
 
 CudaCheck run_cuda_check() {
@@ -79,8 +97,7 @@ CudaCheck run_cuda_check() {
   const cudaError_t probe = cudaGetDeviceCount(&count);
   if (probe != cudaSuccess) {
     cudaGetLastError();
-    check.reason = "no usable CUDA device: " + cuda_text(probe) +
-                   " (no GPU, or no NVIDIA driver on this machine)";
+    check.reason = probe_failure_text(probe);
     return check;
   }
   check.device_count = count;
