@@ -10,6 +10,7 @@
 #include "kernels/linefit/SymmetricEigen3.h"
 #include "kernels/morphology/HoleFilling.h"
 #include "kernels/morphology/Morphology.h"
+#include "pipeline/joint/KernelCalls.h"
 
 namespace sij::calib {
 namespace {
@@ -304,24 +305,24 @@ Fence detect_fence(const Volume& v, const FenceOptions& o) {
 
   // Bright voxels near the air outside the body.
   std::vector<std::uint8_t> above(static_cast<std::size_t>(n)), body(static_cast<std::size_t>(n));
-  threshold_mask(o.backend, v.hu.data(), above.data(), n, HuRange{static_cast<std::int16_t>(o.body_hu + 1), 32767});
-  fill_holes_per_slice(o.backend, above.data(), body.data(), g);
+  joint::k_threshold(o.backend, v.hu, above, HuRange{static_cast<std::int16_t>(o.body_hu + 1), 32767});
+  joint::k_fill_holes_per_slice(o.backend, above, body, g);
   for (auto& b : body) b = !b;  // now: outside the body
   std::vector<float> to_outside(static_cast<std::size_t>(n));
-  distance_to_foreground(o.backend, body.data(), to_outside.data(), g);
+  joint::k_distance(o.backend, body, to_outside, g);
   // Steel (a needle crossing the skin between the rods) and its blooming would join a rod
   // into a piece that is neither thin nor along z: left out of the pieces.
   std::vector<std::uint8_t> steel(static_cast<std::size_t>(n)), near_steel(static_cast<std::size_t>(n));
-  threshold_mask(o.backend, v.hu.data(), steel.data(), n, HuRange{o.metal_hu, 32767});
-  dilate_ball(o.backend, steel.data(), near_steel.data(), g, static_cast<float>(kSteelMarginMm));
+  joint::k_threshold(o.backend, v.hu, steel, HuRange{o.metal_hu, 32767});
+  joint::k_dilate(o.backend, steel, near_steel, g, static_cast<float>(kSteelMarginMm));
   std::vector<std::uint8_t> cand(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     const auto k = static_cast<std::size_t>(i);
     cand[k] = v.hu[k] >= o.model.rod_min_hu && to_outside[k] <= o.model.max_skin_distance_mm && !near_steel[k];
   }
   std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
-  const std::int32_t count = label_components(o.backend, cand.data(), labels.data(), g, Connectivity::Full26);
-  const auto stats = component_stats(o.backend, labels.data(), nullptr, g, count);
+  const std::int32_t count = joint::k_label(o.backend, cand, labels, g, Connectivity::Full26);
+  const auto stats = joint::k_stats(o.backend, labels, g, count);
 
   // Thin pieces along z.
   std::vector<Piece> pieces;

@@ -10,6 +10,7 @@
 #include "kernels/edt/DistanceTransform.h"
 #include "kernels/morphology/HoleFilling.h"
 #include "kernels/morphology/Morphology.h"
+#include "pipeline/joint/KernelCalls.h"
 
 namespace sij::calib {
 namespace {
@@ -45,7 +46,7 @@ Mask inverted(const Mask& m) {
 // Keeps the largest 6-connected component of `mask`; returns its voxel count.
 std::int64_t keep_largest(Mask& mask, const Grid& grid, Backend backend) {
   std::vector<std::int32_t> labels(mask.size());
-  const std::int32_t k = label_components(backend, mask.data(), labels.data(), grid, Connectivity::Face6);
+  const std::int32_t k = joint::k_label(backend, mask, labels, grid, Connectivity::Face6);
   if (k == 0) return 0;
   std::vector<std::int64_t> count(static_cast<std::size_t>(k) + 1, 0);
   for (const std::int32_t l : labels) ++count[static_cast<std::size_t>(l)];
@@ -140,12 +141,12 @@ HuMeasurement measure_hu_references(const Volume& volume, const HuCalibrationOpt
 
   // Body outline and the distances to it and from it.
   Mask above(static_cast<std::size_t>(n)), body(static_cast<std::size_t>(n));
-  threshold_mask(o.backend, volume.hu.data(), above.data(), n, HuRange{static_cast<std::int16_t>(o.body_hu + 1), 32767});
-  fill_holes_per_slice(o.backend, above.data(), body.data(), g);
+  joint::k_threshold(o.backend, volume.hu, above, HuRange{static_cast<std::int16_t>(o.body_hu + 1), 32767});
+  joint::k_fill_holes_per_slice(o.backend, above, body, g);
   std::vector<float> to_body(static_cast<std::size_t>(n)), to_outside(static_cast<std::size_t>(n));
-  distance_to_foreground(o.backend, body.data(), to_body.data(), g);
+  joint::k_distance(o.backend, body, to_body, g);
   const Mask outside = inverted(body);
-  distance_to_foreground(o.backend, outside.data(), to_outside.data(), g);
+  joint::k_distance(o.backend, outside, to_outside, g);
 
   // Air: far from the body, the largest piece.
   Mask air(static_cast<std::size_t>(n));
@@ -169,9 +170,9 @@ HuMeasurement measure_hu_references(const Volume& volume, const HuCalibrationOpt
 
   // Soft tissue: the interior, without the bones (dense shells filled, dilated).
   Mask dense(static_cast<std::size_t>(n)), filled(static_cast<std::size_t>(n)), bones(static_cast<std::size_t>(n));
-  threshold_mask(o.backend, volume.hu.data(), dense.data(), n, HuRange{o.dense_bone_hu, 32767});
-  fill_holes_per_slice(o.backend, dense.data(), filled.data(), g);
-  dilate_ball(o.backend, filled.data(), bones.data(), g, static_cast<float>(o.bone_margin_mm));
+  joint::k_threshold(o.backend, volume.hu, dense, HuRange{o.dense_bone_hu, 32767});
+  joint::k_fill_holes_per_slice(o.backend, dense, filled, g);
+  joint::k_dilate(o.backend, filled, bones, g, static_cast<float>(o.bone_margin_mm));
   Mask interior(static_cast<std::size_t>(n));
   const std::vector<float> mean = local_mean(volume, o.local_mean_radius_voxels);
   values.clear();
@@ -221,7 +222,7 @@ HuMeasurement measure_hu_references(const Volume& volume, const HuCalibrationOpt
       const auto k = static_cast<std::size_t>(i);
       tissue[k] = interior[k] && std::fabs(mean[k] - centre) <= window;
     }
-    erode_ball(o.backend, tissue.data(), eroded.data(), g, static_cast<float>(o.erosion_mm));
+    joint::k_erode(o.backend, tissue, eroded, g, static_cast<float>(o.erosion_mm));
     values.clear();
     for (std::int64_t i = 0; i < n; ++i) {
       if (eroded[static_cast<std::size_t>(i)]) values.push_back(volume.hu[static_cast<std::size_t>(i)]);

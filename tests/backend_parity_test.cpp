@@ -1,8 +1,11 @@
-// CPU and CUDA backends give the same answers: identical labels and masks, floats within
-// stated tolerances. Runs only where a GPU is present; elsewhere every case is skipped.
+// The device backends give the CPU's answers: identical labels and masks, floats within
+// stated tolerances. Instantiated for CUDA (skipped where no GPU is present) and for the
+// emulated device (every build), which runs the GPU's configuration through the host
+// compiler and so must match the CPU bit for bit (no fused multiply-adds there).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "datasets/SmokeVolume.h"
@@ -18,18 +21,23 @@
 namespace sij {
 namespace {
 
-class BackendParityTest : public ::testing::Test {
+class BackendParityTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (!backend_available(Backend::Cuda)) GTEST_SKIP() << "no CUDA device: nothing to compare";
+    if (!backend_available(GetParam())) GTEST_SKIP() << "no CUDA device: nothing to compare";
     volume_ = datasets::make_smoke_volume(Grid{160, 128, 48, 2.2f, 2.2f, 2.5f});
+  }
+  Backend device() const { return GetParam(); }
+  // nvcc contracts multiply-adds; the emulated device's host code does not.
+  double float_tolerance(double cuda_tolerance) const {
+    return device() == Backend::Cuda ? cuda_tolerance : 0.0;
   }
 
   // Runs `kernel(backend, input_on_backend, output_on_backend)` on both backends.
   template <class In, class Out, class Kernel>
   std::pair<std::vector<Out>, std::vector<Out>> on_both(const std::vector<In>& input, Kernel kernel) {
     std::vector<Out> results[2];
-    const Backend backends[2] = {Backend::Cpu, Backend::Cuda};
+    const Backend backends[2] = {Backend::Cpu, device()};
     for (int b = 0; b < 2; ++b) {
       auto in = Buffer<In>::from_host(backends[b], input);
       Buffer<Out> out(backends[b], input.size());
@@ -43,7 +51,7 @@ class BackendParityTest : public ::testing::Test {
   datasets::SmokeVolume volume_;
 };
 
-TEST_F(BackendParityTest, ConnectedComponentsIdentical) {
+TEST_P(BackendParityTest, ConnectedComponentsIdentical) {
   for (auto connectivity : {Connectivity::Face6, Connectivity::Full26, Connectivity::SliceFace4,
                             Connectivity::SliceFull8}) {
     auto [cpu, cuda] = on_both<std::uint8_t, std::int32_t>(
@@ -54,7 +62,7 @@ TEST_F(BackendParityTest, ConnectedComponentsIdentical) {
   }
 }
 
-TEST_F(BackendParityTest, MasksIdentical) {
+TEST_P(BackendParityTest, MasksIdentical) {
   const Grid g = volume_.grid;
   auto dilate = on_both<std::uint8_t, std::uint8_t>(
       volume_.bone_mask, [&](Backend b, const std::uint8_t* in, std::uint8_t* out) { dilate_ball(b, in, out, g, 3.f); });
@@ -71,13 +79,13 @@ TEST_F(BackendParityTest, MasksIdentical) {
   EXPECT_EQ(gas.first, gas.second);
 }
 
-TEST_F(BackendParityTest, DistancesWithinTolerance) {
+TEST_P(BackendParityTest, DistancesWithinTolerance) {
   auto [cpu, cuda] = on_both<std::uint8_t, float>(
       volume_.bone_mask, [&](Backend b, const std::uint8_t* in, float* out) { signed_distance(b, in, out, volume_.grid); });
-  for (std::size_t i = 0; i < cpu.size(); ++i) ASSERT_NEAR(cpu[i], cuda[i], 1e-4f) << "voxel " << i;
+  for (std::size_t i = 0; i < cpu.size(); ++i) ASSERT_NEAR(cpu[i], cuda[i], float_tolerance(1e-4)) << "voxel " << i;
 }
 
-TEST_F(BackendParityTest, LineFitIdentical) {
+TEST_P(BackendParityTest, LineFitIdentical) {
   std::vector<float> points, weights;
   for (std::int64_t i = 0; i < volume_.grid.voxel_count(); ++i) {
     if (volume_.hu[i] < 1500) continue;
@@ -87,7 +95,7 @@ TEST_F(BackendParityTest, LineFitIdentical) {
     weights.push_back(volume_.hu[i]);
   }
   LineFitResult fits[2];
-  const Backend backends[2] = {Backend::Cpu, Backend::Cuda};
+  const Backend backends[2] = {Backend::Cpu, device()};
   for (int b = 0; b < 2; ++b) {
     auto p = Buffer<float>::from_host(backends[b], points);
     auto w = Buffer<float>::from_host(backends[b], weights);
@@ -97,10 +105,16 @@ TEST_F(BackendParityTest, LineFitIdentical) {
   ASSERT_EQ(fits[0].found, fits[1].found);
   EXPECT_EQ(fits[0].inlier_count, fits[1].inlier_count);
   for (int k = 0; k < 3; ++k) {
-    EXPECT_NEAR(fits[0].direction[k], fits[1].direction[k], 1e-9);
-    EXPECT_NEAR(fits[0].point_mm[k], fits[1].point_mm[k], 1e-6);
+    EXPECT_NEAR(fits[0].direction[k], fits[1].direction[k], float_tolerance(1e-9));
+    EXPECT_NEAR(fits[0].point_mm[k], fits[1].point_mm[k], float_tolerance(1e-6));
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Devices, BackendParityTest,
+                         ::testing::Values(Backend::Cuda, Backend::Emulated),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return std::string(backend_name(info.param));
+                         });
 
 }  // namespace
 }  // namespace sij

@@ -117,7 +117,7 @@ void register_analyze(CLI::App& app) {
   cmd->add_option("--json", options.json_path, "Write the report (schema sijtrack.scan/1)");
   cmd->add_option("--series", options.series_uid, "SeriesInstanceUID when the folder holds several series");
   cmd->add_option("--target", options.target_mm, "Planned target x,y,z in LPS mm")->expected(3)->delimiter(',');
-  cmd->add_option("--backend", options.backend, "auto, cpu or cuda");
+  cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->add_option("--png-dir", options.png_dir, "Write the PNG overlays (axial, joint reformats, gas projection) here");
   cmd->add_option("--sc", options.sc_path, "Write the axial overlay as a DICOM Secondary Capture file");
   cmd->add_option("--config", options.config_path, "Verdict thresholds (JSON, see config/verdict.json)");

@@ -21,8 +21,9 @@ void register_calibrate(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_replay(CLI::App& app);
 
-// The value of a --backend option: "auto" (CUDA when a device is present), "cpu" or "cuda".
-// Throws CLI::ValidationError for anything else.
+// The value of a --backend option: "auto" (CUDA when a device passed the self-test, else the
+// CPU), "cpu", "cuda" or "emulated" (the CPU-run device stand-in, kernels/core/Emulated.h).
+// Throws CLI::ValidationError for anything else, and for "cuda" when CUDA cannot run here.
 Backend backend_from_name(const std::string& name);
 
 // Exit status set by the subcommand that ran (0 when it succeeded).

@@ -166,7 +166,7 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--slices", options.slices, "Number of 1.25 mm slices (512x512 each)")
       ->check(CLI::Range(1, 2000));
   cmd->add_option("--json", options.json_path, "Write the demo report as JSON");
-  cmd->add_option("--backend", options.backend, "auto, cpu or cuda");
+  cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->callback([] { set_exit_code(run_demo(options)); });
 }
 

@@ -168,7 +168,7 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--calling-ae", options.calling_ae, "With --send: our AE title");
   cmd->add_option("--csv", options.csv, "Write one row per analysed scan");
   cmd->add_option("--out", options.out, "In process: folder for the spool and the reports (default: a new temp folder)");
-  cmd->add_option("--backend", options.backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated")->check(CLI::IsMember({"auto", "cpu", "cuda", "emulated"}));
   cmd->add_flag("--verbose", options.verbose, "Keep the sidecar's log");
   cmd->callback([] { set_exit_code(run_replay(options)); });
 }

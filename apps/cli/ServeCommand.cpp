@@ -128,7 +128,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--profiles", options.profile_dir, "Folder of scanner profiles (default: config/scanners)");
   cmd->add_option("--watch", options.watch, "Also take DICOM files exported into this folder (left untouched)");
   cmd->add_option("--max-associations", options.max_associations, "Concurrent associations")->check(CLI::Range(1, 64));
-  cmd->add_option("--backend", options.backend, "auto, cpu or cuda");
+  cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->add_option("--http-port", options.http_port, "HTTP status page and /status JSON on this port (default: off)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--igtl-port", options.igtl_port, "OpenIGTLink server for 3D Slicer on this port (default: off)")

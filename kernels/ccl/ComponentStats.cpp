@@ -13,6 +13,7 @@ std::vector<ComponentMoments> component_moments_cpu(const std::int32_t*, const s
                                                     const Grid&, std::int32_t);
 std::vector<ComponentMoments> component_moments_cuda(const std::int32_t*, const std::int16_t*,
                                                      const Grid&, std::int32_t);
+decltype(component_moments_cpu) component_moments_emu;
 
 namespace {
 // (n * s_ab - s_a * s_b) / n^2 with an exact 128-bit numerator: the textbook one-pass formula

@@ -114,8 +114,10 @@ std::int32_t label_components_impl(const Exec& exec, const std::uint8_t* mask,
 
   Buffer<std::int32_t> first_label(Exec::backend, static_cast<std::size_t>(rows + 1));
   exec.parallel_for(rows, FlattenAndCountRootsBody{selected, labels, first_label.data(), grid.nx, rows});
-  thrust::exclusive_scan(exec.policy(), first_label.data(), first_label.data() + rows + 1,
-                         first_label.data());
+  exec.device_algorithm([&] {
+    thrust::exclusive_scan(exec.policy(), first_label.data(), first_label.data() + rows + 1,
+                           first_label.data());
+  });
   exec.parallel_for(rows, NumberRootsBody{selected, labels, first_label.data(), grid.nx});
   exec.parallel_for(rows, WriteLabelsBody{selected, labels, grid.nx});
   exec.parallel_for(rows, RestoreRootLabelsBody{selected, labels, first_label.data(), grid.nx});

@@ -9,6 +9,7 @@ void hysteresis_mask_cpu(const std::int16_t*, std::uint8_t*, const Grid&, HuRang
                          Connectivity);
 void hysteresis_mask_cuda(const std::int16_t*, std::uint8_t*, const Grid&, HuRange, HuRange,
                           Connectivity);
+decltype(hysteresis_mask_cpu) hysteresis_mask_emu;
 }  // namespace detail
 
 void hysteresis_mask(Backend backend, const std::int16_t* hu, std::uint8_t* out, const Grid& grid,

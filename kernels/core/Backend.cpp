@@ -1,5 +1,7 @@
 #include "kernels/core/Backend.h"
 
+#include "kernels/core/DeviceCheck.h"
+
 #if SIJTRACK_WITH_CUDA
 #include <cuda_runtime_api.h>
 #endif
@@ -10,6 +12,7 @@ std::string_view backend_name(Backend backend) {
   switch (backend) {
     case Backend::Cpu: return "cpu";
     case Backend::Cuda: return "cuda";
+    case Backend::Emulated: return "emulated";
   }
   return "unknown";
 }
@@ -34,15 +37,16 @@ int cuda_device_count() {
 }
 
 bool backend_available(Backend backend) {
-  return backend == Backend::Cpu || cuda_device_count() > 0;
+  return backend == Backend::Cpu || backend == Backend::Emulated || cuda_check().usable;
 }
 
 std::vector<Backend> compiled_backends() {
   std::vector<Backend> list{Backend::Cpu};
   if (cuda_compiled()) list.push_back(Backend::Cuda);
+  list.push_back(Backend::Emulated);
   return list;
 }
 
-Backend default_backend() { return cuda_device_count() > 0 ? Backend::Cuda : Backend::Cpu; }
+Backend default_backend() { return cuda_check().usable ? Backend::Cuda : Backend::Cpu; }
 
 }  // namespace sij

@@ -6,7 +6,10 @@
 
 namespace sij {
 
-enum class Backend { Cpu, Cuda };
+// Emulated: a CPU-run stand-in for a GPU that every build has (kernels/core/Emulated.h). Its
+// memory is unreadable by the host outside launches and copies, and its launches use the CUDA
+// backend's configuration. Tests and `--backend emulated` use it; `auto` never picks it.
+enum class Backend { Cpu, Cuda, Emulated };
 
 std::string_view backend_name(Backend backend);
 
@@ -17,14 +20,16 @@ bool cuda_compiled();
 // (a CUDA build probes with cudaGetDeviceCount against the static runtime).
 int cuda_device_count();
 
-// True when kernels can actually run on `backend` here.
+// True when kernels can actually run on `backend` here (CUDA: a device that passed
+// cuda_check(), see DeviceCheck.h).
 bool backend_available(Backend backend);
 
-// Backends compiled into this binary (CPU always; CUDA in a CUDA build, even without a
-// device). Tests are parameterised over this list and skip the ones that are not available.
+// Backends compiled into this binary: CPU, then CUDA in a CUDA build (even without a
+// device), then the emulated device (always). Tests are parameterised over this list and skip the ones that are not available.
 std::vector<Backend> compiled_backends();
 
-// CUDA when a device is present, else CPU.
+// CUDA when a device passed cuda_check(), else CPU (cuda_check().reason says why); never the
+// emulated device.
 Backend default_backend();
 
 }  // namespace sij

@@ -1,7 +1,8 @@
 // Run-time dispatch from a public kernel function to its CPU or CUDA instantiation.
 //
-// SIJ_DISPATCH(backend, name, args...) calls detail::name_cpu(args...) or
-// detail::name_cuda(args...). In a CPU-only build the CUDA branch throws a clear error
+// SIJ_DISPATCH(backend, name, args...) calls detail::name_cpu(args...),
+// detail::name_emu(args...) (the emulated device, every build) or detail::name_cuda(args...).
+// Declare the emulated entry next to the CPU one as `decltype(name_cpu) name_emu;`. In a CPU-only build the CUDA branch throws a clear error
 // instead of referring to a symbol that was never compiled.
 #pragma once
 
@@ -22,10 +23,12 @@ namespace sij::detail {
 #if SIJTRACK_WITH_CUDA
 #define SIJ_DISPATCH(backend, name, ...)                                      \
   if ((backend) == ::sij::Backend::Cpu) return ::sij::detail::name##_cpu(__VA_ARGS__); \
+  if ((backend) == ::sij::Backend::Emulated) return ::sij::detail::name##_emu(__VA_ARGS__); \
   if (::sij::backend_available(backend)) return ::sij::detail::name##_cuda(__VA_ARGS__); \
   ::sij::detail::throw_backend_unavailable(backend, #name)
 #else
 #define SIJ_DISPATCH(backend, name, ...)                                      \
   if ((backend) == ::sij::Backend::Cpu) return ::sij::detail::name##_cpu(__VA_ARGS__); \
+  if ((backend) == ::sij::Backend::Emulated) return ::sij::detail::name##_emu(__VA_ARGS__); \
   ::sij::detail::throw_backend_unavailable(backend, #name)
 #endif

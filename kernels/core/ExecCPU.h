@@ -13,6 +13,7 @@ namespace sij {
 
 struct CpuExec {
   static constexpr Backend backend = Backend::Cpu;
+  static constexpr bool gpu_configuration = false;  // CPU tile widths and worker counts
 
   // Calls body(i) for i in [0, n). Iterations must be independent (or use atomics).
   template <class Body>
@@ -23,6 +24,12 @@ struct CpuExec {
 
   // Thrust execution policy for reductions, scans, sorts and compactions on this backend.
   auto policy() const { return thrust::omp::par; }
+
+  // Runs a host call that does the backend's work itself (a Thrust algorithm on policy()).
+  template <class F>
+  void device_algorithm(F&& f) const {
+    f();
+  }
 
   // Work is synchronous on the CPU.
   void synchronize() const {}

@@ -11,6 +11,7 @@
 #include <thrust/system/cuda/execution_policy.h>
 
 #include "kernels/core/Backend.h"
+#include "kernels/core/LaunchShape.h"
 
 namespace sij {
 namespace detail {
@@ -34,20 +35,27 @@ inline void throw_if_cuda_error(cudaError_t status, const char* what) {
 
 struct CudaExec {
   static constexpr Backend backend = Backend::Cuda;
+  // Kernels pick their GPU code paths (tile widths, worker counts) on this flag, which the
+  // emulated backend shares, so those paths run in CPU-only tests too.
+  static constexpr bool gpu_configuration = true;
   cudaStream_t stream = nullptr;
 
   template <class Body>
   void parallel_for(std::int64_t n, const Body& body) const {
     if (n <= 0) return;
-    constexpr int kThreads = 256;
-    // Enough blocks to fill any current GPU; the grid-stride loop covers the rest.
-    const std::int64_t wanted = (n + kThreads - 1) / kThreads;
-    const int blocks = static_cast<int>(wanted < 65536 ? wanted : 65536);
-    detail::grid_stride_kernel<<<blocks, kThreads, 0, stream>>>(n, body);
+    const LaunchShape shape = cuda_launch_shape(n);
+    detail::grid_stride_kernel<<<static_cast<unsigned>(shape.blocks),
+                                 static_cast<unsigned>(shape.threads), 0, stream>>>(n, body);
     detail::throw_if_cuda_error(cudaGetLastError(), "kernel launch");
   }
 
   auto policy() const { return thrust::cuda::par.on(stream); }
+
+  // Runs a host call that launches device work itself (a Thrust algorithm on policy()).
+  template <class F>
+  void device_algorithm(F&& f) const {
+    f();
+  }
 
   void synchronize() const {
     detail::throw_if_cuda_error(cudaStreamSynchronize(stream), "stream synchronize");

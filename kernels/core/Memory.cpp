@@ -1,5 +1,7 @@
 #include "kernels/core/Memory.h"
 
+#include "kernels/core/Emulated.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -45,7 +47,7 @@ void check_cuda(cudaError_t status, const char* what) {
 }
 #endif
 
-bool use_pinned_host_memory() { return cuda_device_count() > 0; }
+bool use_pinned_host_memory() { return backend_available(Backend::Cuda); }
 
 void require_cuda_build() {
   if (!cuda_compiled()) {
@@ -57,6 +59,7 @@ void require_cuda_build() {
 
 void* backend_allocate(Backend backend, std::size_t bytes) {
   if (bytes == 0) bytes = 1;  // a valid, distinct pointer even for empty buffers
+  if (backend == Backend::Emulated) return detail::emulated_allocate(bytes);
   if (backend == Backend::Cpu) {
 #if SIJTRACK_WITH_CUDA
     if (use_pinned_host_memory()) {
@@ -79,6 +82,10 @@ void* backend_allocate(Backend backend, std::size_t bytes) {
 
 void backend_free(Backend backend, void* ptr) noexcept {
   if (ptr == nullptr) return;
+  if (backend == Backend::Emulated) {
+    detail::emulated_free(ptr);
+    return;
+  }
   if (backend == Backend::Cpu) {
 #if SIJTRACK_WITH_CUDA
     if (use_pinned_host_memory()) {
@@ -101,6 +108,10 @@ void backend_copy(Backend dst_backend, void* dst, Backend src_backend, const voi
     std::memcpy(dst, src, bytes);
     return;
   }
+  if (dst_backend == Backend::Emulated || src_backend == Backend::Emulated) {
+    detail::emulated_copy(dst_backend, dst, src_backend, src, bytes);
+    return;
+  }
   require_cuda_build();
 #if SIJTRACK_WITH_CUDA
   check_cuda(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault), "copy");
@@ -111,6 +122,10 @@ void backend_memset(Backend backend, void* ptr, int value, std::size_t bytes) {
   if (bytes == 0) return;
   if (backend == Backend::Cpu) {
     std::memset(ptr, value, bytes);
+    return;
+  }
+  if (backend == Backend::Emulated) {
+    detail::emulated_memset(ptr, value, bytes);
     return;
   }
   require_cuda_build();

@@ -12,7 +12,8 @@ namespace sij {
 void* backend_allocate(Backend backend, std::size_t bytes);
 void backend_free(Backend backend, void* ptr) noexcept;
 
-// Copies `bytes` between any two backends; synchronous.
+// Copies `bytes` between any two backends (not between CUDA and the emulated device);
+// synchronous. The emulated device counts the bytes moved.
 void backend_copy(Backend dst_backend, void* dst, Backend src_backend, const void* src,
                   std::size_t bytes);
 

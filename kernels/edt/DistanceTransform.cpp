@@ -10,6 +10,9 @@ void signed_distance_cpu(const std::uint8_t*, float*, const Grid&);
 void distance_to_foreground_sq_cuda(const std::uint8_t*, float*, const Grid&);
 void distance_to_foreground_cuda(const std::uint8_t*, float*, const Grid&);
 void signed_distance_cuda(const std::uint8_t*, float*, const Grid&);
+decltype(distance_to_foreground_sq_cpu) distance_to_foreground_sq_emu;
+decltype(distance_to_foreground_cpu) distance_to_foreground_emu;
+decltype(signed_distance_cpu) signed_distance_emu;
 }  // namespace detail
 
 void distance_to_foreground_sq(Backend backend, const std::uint8_t* mask, float* dist_sq_mm2,

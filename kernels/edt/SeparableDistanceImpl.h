@@ -62,7 +62,7 @@ struct ColumnGeometry {
 // threads read neighbouring addresses.
 template <class Exec>
 constexpr std::int32_t tile_width() {
-  return Exec::backend == Backend::Cuda ? 1 : 16;
+  return Exec::gpu_configuration ? 1 : 16;
 }
 
 // Workers (each with its own scratch) per pass. The GPU count bounds scratch memory (about
@@ -71,7 +71,7 @@ constexpr std::int32_t tile_width() {
 // a count above any core count costs nothing but untouched address space.
 template <class Exec>
 constexpr std::int64_t max_workers() {
-  return Exec::backend == Backend::Cuda ? 32768 : 64;
+  return Exec::gpu_configuration ? 32768 : 64;
 }
 
 struct ColumnScratch {
@@ -144,7 +144,7 @@ void separable_distance(const Exec& exec, const std::uint8_t* mask, float* value
                         const Grid& grid, const SeparableDistanceOptions& options,
                         const Sink& sink) {
   if (grid.voxel_count() == 0) return;
-  constexpr bool kGpu = Exec::backend == Backend::Cuda;
+  constexpr bool kGpu = Exec::gpu_configuration;
   const double sx = grid.sx_mm, sy = grid.sy_mm, sz = grid.sz_mm;
   const std::int64_t plane = static_cast<std::int64_t>(grid.nx) * grid.ny;
   const ColumnGeometry passes[2] = {

@@ -8,6 +8,7 @@ LineFitResult fit_line_cpu(const float*, const float*, std::int64_t, const LineF
                            std::uint8_t*);
 LineFitResult fit_line_cuda(const float*, const float*, std::int64_t, const LineFitParams&,
                             std::uint8_t*);
+decltype(fit_line_cpu) fit_line_emu;
 }  // namespace detail
 
 LineFitResult fit_line(Backend backend, const float* points_mm, const float* weights,

@@ -14,6 +14,7 @@
 
 #include "kernels/core/Buffer.h"
 #include "kernels/core/Macros.h"
+#include "kernels/core/Memory.h"
 #include "kernels/linefit/CounterRng.h"
 #include "kernels/linefit/InlierMoments.h"
 #include "kernels/linefit/Line3.h"
@@ -59,6 +60,22 @@ SIJ_HD inline bool hypothesis_line(const float* points_mm, std::int64_t count, s
   double a[3], b[3];
   load_point(points_mm, i, a);
   load_point(points_mm, j, b);
+  return line_through(a, b, line);
+}
+
+// The same line as hypothesis_line, built on the host: the two points of the pair are copied
+// down from `backend` (points_mm is device memory there; the host may not read it).
+inline bool hypothesis_line_from_device(Backend backend, const float* points_mm,
+                                        std::int64_t count, std::uint64_t seed,
+                                        std::int64_t hypothesis, Line3& line) {
+  std::int64_t i, j;
+  hypothesis_pair(seed, hypothesis, count, i, j);
+  float pair[6];
+  backend_copy(Backend::Cpu, pair, backend, points_mm + 3 * i, 3 * sizeof(float));
+  backend_copy(Backend::Cpu, pair + 3, backend, points_mm + 3 * j, 3 * sizeof(float));
+  double a[3], b[3];
+  load_point(pair, 0, a);
+  load_point(pair, 1, b);
   return line_through(a, b, line);
 }
 
@@ -161,7 +178,7 @@ bool ransac_line(const Exec& exec, const float* points_mm, std::int64_t count,
   const std::int64_t best = best_hypothesis(host_support);
   // A line is worth refining only when more than its own two points support it.
   if (best < 0 || host_support[best] <= 2) return false;
-  return hypothesis_line(points_mm, count, params.seed, best, line);
+  return hypothesis_line_from_device(Exec::backend, points_mm, count, params.seed, best, line);
 }
 
 // One pass: marks the inliers of `line` in `mask` and returns their moments, merged in order.

@@ -7,6 +7,7 @@ namespace sij {
 namespace detail {
 void fill_holes_cpu(const std::uint8_t*, std::uint8_t*, const Grid&, bool per_slice);
 void fill_holes_cuda(const std::uint8_t*, std::uint8_t*, const Grid&, bool per_slice);
+decltype(fill_holes_cpu) fill_holes_emu;
 }  // namespace detail
 
 void fill_holes_3d(Backend backend, const std::uint8_t* in, std::uint8_t* out, const Grid& grid) {

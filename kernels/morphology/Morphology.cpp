@@ -10,6 +10,7 @@ namespace sij {
 namespace detail {
 void ball_morphology_cpu(const std::uint8_t*, std::uint8_t*, const Grid&, float, BallOp);
 void ball_morphology_cuda(const std::uint8_t*, std::uint8_t*, const Grid&, float, BallOp);
+decltype(ball_morphology_cpu) ball_morphology_emu;
 
 namespace {
 // A negative or NaN radius has no ball; fail loudly rather than guess.

@@ -12,6 +12,8 @@ void ray_profile_cpu(const std::int16_t*, const Grid&, const Affine3&, const dou
                      const double[3], double, std::int32_t, float*, float);
 void ray_profile_cuda(const std::int16_t*, const Grid&, const Affine3&, const double[3],
                       const double[3], double, std::int32_t, float*, float);
+decltype(sample_trilinear_cpu) sample_trilinear_emu;
+decltype(ray_profile_cpu) ray_profile_emu;
 }  // namespace detail
 
 void sample_trilinear(Backend backend, const std::int16_t* volume, const Grid& grid,

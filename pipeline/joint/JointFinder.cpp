@@ -323,8 +323,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   std::vector<ComponentStats> stats;
   std::vector<std::int32_t> big;
   const auto split_bones = [&](const std::vector<std::uint8_t>& mask) {
-    const std::int32_t count = k_label(backend, mask, labels1, g1, Connectivity::Face6);
-    stats = k_stats(backend, labels1, g1, count);
+    const std::int32_t count = k_label_stats(backend, mask, labels1, g1, Connectivity::Face6, stats);
     big.clear();
     for (std::int32_t k = 0; k < count; ++k) {
       if (stats[static_cast<std::size_t>(k)].voxel_count * voxel_ml >= options.min_bone_ml) big.push_back(k + 1);
@@ -506,8 +505,8 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
   };
   // Components of `gap`; piece_joint[k]: 0 left (or the one pair), 1 right, -1 dropped.
   const auto split_pieces = [&] {
-    gap_count = k_label(backend, gap, gap_labels, g, Connectivity::Full26);
-    const std::vector<ComponentStats> gap_stats = k_stats(backend, gap_labels, g, gap_count);
+    std::vector<ComponentStats> gap_stats;
+    gap_count = k_label_stats(backend, gap, gap_labels, g, Connectivity::Full26, gap_stats);
     piece_joint.assign(static_cast<std::size_t>(gap_count) + 1, -1);
     for (std::int32_t k = 1; k <= gap_count; ++k) {
       const ComponentStats& s = gap_stats[static_cast<std::size_t>(k - 1)];

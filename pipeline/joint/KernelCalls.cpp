@@ -61,6 +61,17 @@ std::int32_t k_label(Backend backend, const std::vector<std::uint8_t>& mask, std
   return count;
 }
 
+std::int32_t k_label_stats(Backend backend, const std::vector<std::uint8_t>& mask,
+                           std::vector<std::int32_t>& labels, const Grid& grid,
+                           Connectivity connectivity, std::vector<ComponentStats>& stats) {
+  std::int32_t count = 0;
+  on_backend(backend, mask, labels, [&](const std::uint8_t* a, std::int32_t* b) {
+    count = label_components(backend, a, b, grid, connectivity);
+    stats = component_stats(backend, b, nullptr, grid, count);
+  });
+  return count;
+}
+
 std::vector<ComponentStats> k_stats(Backend backend, const std::vector<std::int32_t>& labels, const Grid& grid,
                                     std::int32_t count) {
   if (backend == Backend::Cpu) return component_stats(backend, labels.data(), nullptr, grid, count);

@@ -1,5 +1,6 @@
 // Host-vector wrappers around the kernels for the joint stage: on the CPU backend the kernels
-// run on the host arrays in place; on CUDA the arrays travel up and back (one copy each way).
+// run on the host arrays in place; on a device backend (CUDA, emulated) the arrays travel up
+// and back (one copy each way).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,11 @@ void k_fill_holes_per_slice(Backend backend, const std::vector<std::uint8_t>& in
                             std::vector<std::uint8_t>& out, const Grid& grid);
 std::int32_t k_label(Backend backend, const std::vector<std::uint8_t>& mask, std::vector<std::int32_t>& labels,
                      const Grid& grid, Connectivity connectivity);
+// k_label then k_stats in one: on a device backend the labels stay there for the statistics
+// and come down once (k_label + k_stats would send them back up). Returns the count.
+std::int32_t k_label_stats(Backend backend, const std::vector<std::uint8_t>& mask,
+                           std::vector<std::int32_t>& labels, const Grid& grid,
+                           Connectivity connectivity, std::vector<ComponentStats>& stats);
 std::vector<ComponentStats> k_stats(Backend backend, const std::vector<std::int32_t>& labels, const Grid& grid,
                                     std::int32_t count);
 void k_distance(Backend backend, const std::vector<std::uint8_t>& mask, std::vector<float>& dist_mm,
