@@ -160,6 +160,7 @@ int run_evaluate(const EvaluateOptions& o) {
     p.size = o.size == "full" ? phantom::PhantomSize::Full : phantom::PhantomSize::Test;
     p.out_dir = (work / ("seed_" + std::to_string(seed))).string();
     p.scenario = scenario_code(o.scenario);
+    if (const auto variant = phantom::variant_from_name(o.scenario)) p.variant = *variant;
     p.side = side_code(o.side);
     p.write_mha = false;
     p.only_scans = {0, 2, 3};  // planning, needle at its final position, after the injection (gas)
@@ -248,8 +249,11 @@ void register_evaluate(CLI::App& app) {
   cmd->add_option("--first-seed", options.first_seed, "First phantom seed");
   cmd->add_option("--count", options.count, "Number of procedures (seeds first-seed, first-seed+1, ...)")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--scenario", options.scenario, "in, short, bone or seed")
-      ->check(CLI::IsMember({"in", "short", "bone", "seed"}));
+  cmd->add_option("--scenario", options.scenario,
+                  "in, short, bone or seed; or a clinical variant (docs/datasets.md): inplane, bilateral, narrow, "
+                  "hardware, distended, thin")
+      ->check(CLI::IsMember({"in", "short", "bone", "seed", "inplane", "bilateral", "narrow", "hardware", "distended",
+                             "thin"}));
   cmd->add_option("--side", options.side, "left, right or seed")->check(CLI::IsMember({"left", "right", "seed"}));
   cmd->add_option("--size", options.size, "test or full")->check(CLI::IsMember({"test", "full"}));
   cmd->add_option("--work", options.work_dir, "Folder for the generated procedures (default: a temp folder)");
