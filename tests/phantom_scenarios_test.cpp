@@ -217,3 +217,67 @@ TEST(PhantomScenarioInPlane, LayeredProjectionReducesToLinearForUniformSteel) {
 
 }  // namespace
 }  // namespace sij::phantom
+
+namespace sij::phantom {
+namespace {
+
+// Body-frame x (patient left +) of an LPS point of a scan, through the truth's patient motion.
+double body_x(const json& truth, const V3& p) {
+  const json& m = truth["patient_motion"];
+  const V3 t = vec3(m["translation_mm"]);
+  double x = 0;
+  for (int r = 0; r < 3; ++r) x += m["rotation_row_major"][r * 3].get<double>() * (p[r] - t[r]);
+  return x;
+}
+
+// --- Bilateral procedures ----------------------------------------------------------------
+
+TEST(PhantomScenarioBilateral, TwoNeedlesTwoInjectionsEachOnItsSide) {
+  test::ScratchDir dir("phantom_bilateral");
+  const RenderedCase c = render_case(dir.path(), Variant::Bilateral, 2, 3);
+  const json& needles_m = c.manifest["procedure"]["needles"];
+  ASSERT_EQ(needles_m.size(), 2u);
+  EXPECT_NE(needles_m[0]["side"], needles_m[1]["side"]);
+  // Gas: the label volume on each side of the midline matches that side's integrated truth.
+  const json& per_side = c.truth["gas_per_side"];
+  ASSERT_TRUE(per_side.contains("left") && per_side.contains("right"));
+  double label_ml[2] = {0, 0};
+  const double vox_ml = c.spacing[0] * c.spacing[1] * c.spacing[2] / 1000.0;
+  for (int k = 0; k < c.nz; ++k) {
+    for (int j = 0; j < c.ny; ++j) {
+      for (int i = 0; i < c.nx; ++i) {
+        if ((c.labels[c.at(i, j, k)] & 2) == 0) continue;
+        label_ml[body_x(c.truth, c.centre(i, j, k)) >= 0 ? 0 : 1] += vox_ml;
+      }
+    }
+  }
+  double sum = 0;
+  for (int s = 0; s < 2; ++s) {
+    const double truth_ml = per_side[s == 0 ? "left" : "right"]["injected_in_fov_total_ml"];
+    SCOPED_TRACE(s == 0 ? "left" : "right");
+    EXPECT_GT(truth_ml, 0.2);
+    EXPECT_NEAR(label_ml[s], truth_ml, std::max(0.05, 0.08 * truth_ml));
+    sum += truth_ml;
+  }
+  EXPECT_NEAR(c.truth["gas"]["injected_in_fov_total_ml"].get<double>(), sum, 1e-5) << "the total is both sides";
+  // Needles: each present needle's steel is rendered along its own shaft, on its own side.
+  ASSERT_TRUE(c.truth.contains("needles"));
+  for (const json& n : c.truth["needles"]) {
+    const V3 tip = vec3(n["tip_mm"]), d = vec3(n["direction"]);
+    EXPECT_EQ(body_x(c.truth, tip) >= 0 ? "left" : "right", n["side"].get<std::string>());
+    int near = 0;
+    for (int k = 0; k < c.nz; ++k) {
+      for (int j = 0; j < c.ny; ++j) {
+        for (int i = 0; i < c.nx; ++i) {
+          if ((c.labels[c.at(i, j, k)] & 16) == 0) continue;
+          const V3 back{tip[0] - d[0] * 20.0, tip[1] - d[1] * 20.0, tip[2] - d[2] * 20.0};
+          near += segment_distance(c.centre(i, j, k), tip, back) < 1.0;
+        }
+      }
+    }
+    EXPECT_GT(near, 10) << n["side"] << " needle's last 20 mm carry steel labels";
+  }
+}
+
+}  // namespace
+}  // namespace sij::phantom

@@ -81,7 +81,7 @@ nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed) {
   j["needle"] = needle_json(t.needle);
   if (!t.more_needles.empty()) {
     J all = J::array();
-    all.push_back(needle_json(t.needle));
+    if (t.needle.present) all.push_back(needle_json(t.needle));
     for (const NeedleTruth& n : t.more_needles) all.push_back(needle_json(n));
     j["needles"] = all;
   }
