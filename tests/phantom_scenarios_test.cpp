@@ -281,3 +281,54 @@ TEST(PhantomScenarioBilateral, TwoNeedlesTwoInjectionsEachOnItsSide) {
 
 }  // namespace
 }  // namespace sij::phantom
+
+namespace sij::phantom {
+namespace {
+
+// --- Narrow joints -----------------------------------------------------------------------
+
+// The joint-space label of one joint, slice by slice: its area divided by its extent along the
+// joint (in the axial plane, at the manifest's angle to the sagittal plane) is the mean gap.
+TEST(PhantomScenarioNarrow, GapMeasuredOnTheLabelsMatchesTheTruth) {
+  test::ScratchDir dir("phantom_narrow");
+  const RenderedCase c = render_case(dir.path(), Variant::Narrow, 5, 0);
+  const std::string side = c.manifest["procedure"]["side"];
+  const double sign = side == "left" ? 1.0 : -1.0;
+  double gap = 0, alpha = 0, length = 0;
+  for (const json& j : c.manifest["joints"]) {
+    EXPECT_GE(j["gap_mm"].get<double>(), 0.8);
+    EXPECT_LE(j["gap_mm"].get<double>(), 1.8);
+    if (j["side"] == side) {
+      gap = j["gap_mm"];
+      alpha = j["angle_to_sagittal_deg"].get<double>() * M_PI / 180.0;
+      length = j["axial_length_mm"];
+    }
+  }
+  ASSERT_GT(gap, 0.0);
+  const double ux = sign * std::sin(alpha), uy = -std::cos(alpha);  // along the joint, body frame
+  std::vector<double> widths;
+  for (int k = 0; k < c.nz; ++k) {
+    double area = 0, lo = 1e9, hi = -1e9;
+    for (int j = 0; j < c.ny; ++j) {
+      for (int i = 0; i < c.nx; ++i) {
+        if ((c.labels[c.at(i, j, k)] & 1) == 0) continue;
+        const V3 p = c.centre(i, j, k);
+        if (body_x(c.truth, p) * sign <= 0) continue;
+        area += c.spacing[0] * c.spacing[1];
+        const double u = p[0] * ux + p[1] * uy;
+        lo = std::min(lo, u);
+        hi = std::max(hi, u);
+      }
+    }
+    if (hi - lo >= 0.6 * length) widths.push_back(area / (hi - lo));
+  }
+  ASSERT_GE(widths.size(), 5u) << "slices through the middle of the joint";
+  std::sort(widths.begin(), widths.end());
+  const double median = widths[widths.size() / 2];
+  EXPECT_NEAR(median, gap, 0.2 * gap) << "gap " << gap << " mm, measured " << median << " mm";
+  std::printf("narrow joint: gap %.3f mm, measured on the labels %.3f mm (median of %zu slices)\n", gap, median,
+              widths.size());
+}
+
+}  // namespace
+}  // namespace sij::phantom
