@@ -1,6 +1,9 @@
 // The clinical phantom scenarios of issue 14 (datasets/phantom/Variant.h), each rendered at
 // test size and its ground truth checked against the rendered volume: the in-plane needle's
-// steel lies in the slices the truth says, with dense streaks there; ...
+// steel lies in the slices the truth says, with dense streaks there; each side's needle and gas
+// of a bilateral procedure; the narrow gap measured on the labels; the implants' metal where
+// the truth puts it; the distended joint's width; the thin slices' noise. Then the scoring
+// rules these scenarios added (needles on hardware, one report per true needle).
 #include <gtest/gtest.h>
 
 #include <itkImage.h>
@@ -20,6 +23,7 @@
 #include "datasets/phantom/MetalArtifact.h"
 #include "datasets/phantom/Procedure.h"
 #include "datasets/phantom/Render.h"
+#include "datasets/scoring/ScanScore.h"
 #include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
@@ -332,3 +336,154 @@ TEST(PhantomScenarioNarrow, GapMeasuredOnTheLabelsMatchesTheTruth) {
 
 }  // namespace
 }  // namespace sij::phantom
+
+namespace sij::phantom {
+namespace {
+
+// --- Orthopaedic hardware ----------------------------------------------------------------
+
+// Signed distance-like value to a solid flat-capped cylinder: exact inside (depth below the
+// nearest of its mantle and caps, negative), a lower bound outside.
+double cylinder_sd(const V3& p, const V3& a, const V3& b, double r) {
+  V3 ab{}, ap{};
+  double len2 = 0, t = 0;
+  for (int k = 0; k < 3; ++k) {
+    ab[k] = b[k] - a[k];
+    ap[k] = p[k] - a[k];
+    len2 += ab[k] * ab[k];
+    t += ap[k] * ab[k];
+  }
+  const double len = std::sqrt(len2), along = t / len;
+  double d2 = 0;
+  for (int k = 0; k < 3; ++k) d2 += (ap[k] - along / len * ab[k]) * (ap[k] - along / len * ab[k]);
+  return std::max({std::sqrt(d2) - r, -along, along - len});
+}
+
+double distance_to_parts(const json& hardware, const V3& p, std::string* kind = nullptr) {
+  double best = 1e9;
+  for (const json& im : hardware) {
+    for (const json& part : im["parts"]) {
+      const double d = cylinder_sd(p, vec3(part["a_mm"]), vec3(part["b_mm"]), part["radius_mm"].get<double>());
+      if (d < best) {
+        best = d;
+        if (kind) *kind = im["kind"];
+      }
+    }
+  }
+  return best;
+}
+
+TEST(PhantomScenarioHardware, ImplantMetalWhereTheTruthSaysDenseAndNoNeedle) {
+  test::ScratchDir dir("phantom_hardware");
+  const RenderedCase c = render_case(dir.path(), Variant::Hardware, 1, 0);  // the planning scan
+  ASSERT_TRUE(c.truth.contains("hardware"));
+  EXPECT_FALSE(c.truth["needle"]["present"].get<bool>()) << "hardware is not a needle";
+  const json& hw = c.truth["hardware"];
+  ASSERT_EQ(hw.size(), 2u);
+  const double hu_max = c.truth["imaging"]["hu_max"];
+  const double half_diag = 0.5 * std::sqrt(c.spacing[0] * c.spacing[0] + c.spacing[1] * c.spacing[1] +
+                                           c.spacing[2] * c.spacing[2]);
+  std::map<std::string, std::vector<short>> core_hu;  // HU of voxels well inside each implant
+  int labelled = 0, core_unlabelled = 0, needle_labels = 0;
+  for (int k = 0; k < c.nz; ++k) {
+    for (int j = 0; j < c.ny; ++j) {
+      for (int i = 0; i < c.nx; ++i) {
+        const std::size_t v = c.at(i, j, k);
+        needle_labels += (c.labels[v] & 16) != 0;
+        std::string kind;
+        const double d = distance_to_parts(hw, c.centre(i, j, k), &kind);
+        if (c.labels[v] & 32) {
+          ++labelled;
+          ASSERT_LE(d, half_diag) << "implant label outside the true implant at " << i << "," << j << "," << k;
+        }
+        if (d < -half_diag - 0.5) {
+          core_unlabelled += (c.labels[v] & 32) == 0;
+          core_hu[kind].push_back(c.hu[v]);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(needle_labels, 0);
+  EXPECT_EQ(core_unlabelled, 0);
+  ASSERT_GT(core_hu["femoral_nail"].size(), 500u) << "the nail is in the field of view";
+  ASSERT_GT(core_hu["pedicle_screws"].size(), 100u) << "the pedicle screws are in the field of view";
+  EXPECT_GT(labelled, 1000);
+  // Dense metal: stainless steel reads far above bone (clipped by a 12-bit scanner), titanium
+  // (7,400 HU ideal) above cortical bone.
+  for (auto& [kind, values] : core_hu) {
+    std::sort(values.begin(), values.end());
+    const double median = values[values.size() / 2];
+    std::printf("%s: median HU inside %.0f (scanner max %.0f)\n", kind.c_str(), median, hu_max);
+    if (kind == "femoral_nail") EXPECT_GE(median, std::min(hu_max, 15000.0) - 1);
+    if (kind == "pedicle_screws") EXPECT_GE(median, std::min(hu_max, 4000.0) - 1);
+  }
+}
+
+}  // namespace
+}  // namespace sij::phantom
+
+// The scoring rule for hardware and for two needles, on a hand-made report and truth.
+
+namespace sij::scoring {
+namespace {
+
+nlohmann::json minimal_truth() {
+  nlohmann::json t;
+  t["scan"] = {{"kind", "needle_final"}};
+  t["gas"] = {{"injected", false}, {"injected_in_fov_total_ml", 0.0}, {"injected_in_fov_inside_joint_ml", 0.0},
+              {"preexisting_bowel_gas_ml", 0.0}};
+  return t;
+}
+
+analysis::NeedleReport reported(double x, double y, double z, const char* side) {
+  analysis::NeedleReport r;
+  r.needle.tip_mm[0] = x;
+  r.needle.tip_mm[1] = y;
+  r.needle.tip_mm[2] = z;
+  r.needle.direction[2] = 1.0;  // pointing up: the shaft runs down from the tip
+  r.needle.visible_length_mm = 40.0;
+  r.needle.side = side;
+  return r;
+}
+
+TEST(ScoringScenarios, NeedlesOnHardwareAreFalseNeedles) {
+  nlohmann::json truth = minimal_truth();
+  truth["needle"] = {{"present", false}};
+  truth["hardware"] = nlohmann::json::array(
+      {{{"kind", "femoral_nail"}, {"parts", {{{"a_mm", {90, -40, 30}}, {"b_mm", {90, -40, -90}}, {"radius_mm", 5.5}}}}}});
+  analysis::ScanReport report;
+  report.needles.push_back(reported(94.0, -40.0, 10.0, "left"));   // inside the nail's metal
+  report.needles.push_back(reported(99.0, -40.0, -10.0, "left"));  // along it, 3.5 mm off its surface
+  report.needles.push_back(reported(30.0, 20.0, 0.0, "left"));     // far from it
+  const ScanScore s = score_scan(report, truth, nlohmann::json{{"joints", nlohmann::json::array()}});
+  EXPECT_TRUE(s.hardware_in_view);
+  EXPECT_FALSE(s.needle_expected);
+  EXPECT_EQ(s.needles_on_hardware, 1) << "3.5 mm off the surface is beyond the 3 mm rule";
+  report.needles[1].needle.tip_mm[0] = 97.5;  // 2 mm off the surface all along
+  EXPECT_EQ(score_scan(report, truth, nlohmann::json{{"joints", nlohmann::json::array()}}).needles_on_hardware, 2);
+}
+
+TEST(ScoringScenarios, EachTrueNeedleClaimsItsOwnReport) {
+  nlohmann::json truth = minimal_truth();
+  const auto needle = [](double x, const char* side) {
+    return nlohmann::json{{"present", true}, {"side", side}, {"tip_mm", {x, 20.0, 0.0}}, {"direction", {0, 0, 1}},
+                          {"tip_in_joint", true}, {"tip_to_joint_mm", -0.5}};
+  };
+  truth["needle"] = needle(40.0, "left");
+  truth["needles"] = {needle(40.0, "left"), needle(-40.0, "right")};
+  analysis::ScanReport report;
+  report.needles.push_back(reported(-40.3, 20.0, 0.0, "left"));  // the right needle, side called wrong
+  report.needles.push_back(reported(40.2, 20.0, 0.0, "left"));
+  const ScanScore s = score_scan(report, truth, nlohmann::json{{"joints", nlohmann::json::array()}});
+  ASSERT_EQ(s.needles.size(), 2u);
+  EXPECT_EQ(s.needles_matched, 2);
+  EXPECT_NEAR(s.needles[0].tip_error_mm, 0.2, 1e-9);
+  EXPECT_TRUE(s.needles[0].side_correct);
+  EXPECT_NEAR(s.needles[1].tip_error_mm, 0.3, 1e-9);
+  EXPECT_FALSE(s.needles[1].side_correct);
+  EXPECT_TRUE(s.needle_matched);
+  EXPECT_NEAR(s.tip_error_mm, 0.2, 1e-9) << "the first needle's fields";
+}
+
+}  // namespace
+}  // namespace sij::scoring

@@ -30,7 +30,7 @@ Implant femoral_nail(const Anatomy& anatomy, const NeedlePlan& n, Rng& rng, doub
   im.kind = "femoral_nail";
   im.material = "stainless_steel";
   im.steel_equivalent = 1.0;
-  const double x = sign * rng.uniform(88.0, 100.0);
+  const double x = sign * rng.uniform(86.0, 96.0);
   const double y = b.yc_mm + rng.uniform(-8.0, 8.0);
   const double valgus = rng.uniform(3.0, 7.0) * kPi / 180.0;  // the distal end runs laterally
   const double z_top = n.tip_mm.z + rng.uniform(8.0, 20.0), length = rng.uniform(110.0, 140.0);
@@ -48,14 +48,14 @@ Implant femoral_nail(const Anatomy& anatomy, const NeedlePlan& n, Rng& rng, doub
 }
 
 // A pair of S1 pedicle screws (titanium, 6.5 mm, converging 20-30 degrees) entering the
-// sacrum's posterior surface beside the midline `dz_mm` above the target, each with its tulip
-// head and a rod running cranially to L5.
+// sacrum's posterior surface beside the midline `dz_mm` above the needle's mid-shaft (the
+// height the scans are centred on), each with its tulip head and a rod running cranially to L5.
 Implant pedicle_screws(const Anatomy& anatomy, const NeedlePlan& n, Rng& rng, double dz_mm) {
   Implant im;
   im.kind = "pedicle_screws";
   im.material = "titanium";
   im.steel_equivalent = kTitaniumSteelEquivalent;
-  const double z = n.tip_mm.z + dz_mm;
+  const double z = 0.5 * (n.tip_mm.z + n.entry_mm.z) + dz_mm;
   for (const double sign : {1.0, -1.0}) {
     const double x = sign * rng.uniform(14.0, 19.0);
     const Vec3 entry{x, anatomy.sacrum_posterior_y(x, z), z};
@@ -86,7 +86,9 @@ std::vector<Implant> place_hardware(const Anatomy& anatomy, const NeedlePlan& n,
   for (int attempt = 0; attempt < 40; ++attempt) {
     out.clear();
     out.push_back(femoral_nail(anatomy, n, rng, nail_sign));
-    out.push_back(pedicle_screws(anatomy, n, rng, rng.uniform(5.0, 10.0) + 0.5 * attempt));
+    // Later attempts move the screws further from the needle's height, alternately up and down.
+    const double away = 0.5 * attempt * (attempt % 2 ? -1.0 : 1.0);
+    out.push_back(pedicle_screws(anatomy, n, rng, rng.uniform(-5.0, 5.0) + away));
     if (clearance_to_needle(out, n) >= 6.0) return out;
   }
   // Rare: keep only the implants that stay clear of the needle.

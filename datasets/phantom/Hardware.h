@@ -28,9 +28,10 @@ struct Implant {
   std::vector<ImplantPart> parts;
 };
 
-// Places a femoral nail with its lag screw (one side, drawn) and a pair of S1 pedicle screws
-// with rods, a few millimetres to centimetres from the needle's target in z but never on the
-// needle's path (checked: at least 6 mm from the shaft and its hub).
+// Places a femoral nail with its lag screw on the treated side (86-96 mm from the midline: the
+// phantom has no femur, and the targeted test-size field must show it) and a pair of S1 pedicle
+// screws with rods near the needle's height, never on the needle's path (checked: at least
+// 6 mm from the shaft and its hub).
 std::vector<Implant> place_hardware(const Anatomy& anatomy, const NeedlePlan& needle, Rng& rng);
 
 // Distance (mm) from point q to the nearest implant surface; negative inside metal; a large

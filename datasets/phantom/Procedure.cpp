@@ -252,6 +252,12 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
     centre = {0.5 * (mid.x + mid2.x), std::max(plan.entry_mm.y, more_plans[0].entry_mm.y) + 8.0 - 0.5 * fov,
               0.5 * (mid.z + mid2.z)};
   }
+  if (variant == Variant::Hardware && !full) {
+    // The targeted field reaches out to the nail (about 100 mm from the midline on the treated
+    // side) and keeps the midline's pedicle screws.
+    const double fov = (n_inplane - 1) * ps, sign = side == 0 ? 1.0 : -1.0;
+    centre.x = sign * std::max(0.5 * std::fabs(mid.x), 104.0 - 0.5 * fov);
+  }
   // In-plane needles: the shaft's height between slice centres is drawn, not fixed by the
   // grid (otherwise its midpoint would always sit on a slice centre or boundary).
   if (variant == Variant::InPlane) centre.z += rng_variant.uniform(-0.5, 0.5) * st;
