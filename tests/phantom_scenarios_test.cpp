@@ -69,17 +69,11 @@ struct RenderedCase {
   }
 };
 
-RenderedCase render_case(const fs::path& dir, Variant variant, std::uint64_t seed, int scan) {
-  PhantomOptions o;
-  o.seed = seed;
-  o.size = PhantomSize::Test;
-  o.variant = variant;
-  o.out_dir = dir.string();
-  o.only_scans = {scan};
-  generate_procedure(o);
+// Scan number `entry` of the manifest of the procedure written in dir.
+RenderedCase load_case(const fs::path& dir, int entry_index) {
   RenderedCase c;
   c.manifest = read_json(dir / "manifest.json");
-  const json& entry = c.manifest["scans"][0];
+  const json& entry = c.manifest["scans"][entry_index];
   c.truth = read_json(dir / entry["truth"].get<std::string>());
   c.hu = read_mha<short>(dir / entry["image_mha"].get<std::string>());
   c.labels = read_mha<unsigned char>(dir / entry["labels_mha"].get<std::string>());
@@ -91,6 +85,21 @@ RenderedCase render_case(const fs::path& dir, Variant variant, std::uint64_t see
   c.spacing = vec3(g["spacing_mm"]);
   for (int k = 0; k < 9; ++k) c.dir[k] = g["direction_row_major"][k];
   return c;
+}
+
+void generate(const fs::path& dir, Variant variant, std::uint64_t seed, std::vector<int> scans) {
+  PhantomOptions o;
+  o.seed = seed;
+  o.size = PhantomSize::Test;
+  o.variant = variant;
+  o.out_dir = dir.string();
+  o.only_scans = std::move(scans);
+  generate_procedure(o);
+}
+
+RenderedCase render_case(const fs::path& dir, Variant variant, std::uint64_t seed, int scan) {
+  generate(dir, variant, seed, {scan});
+  return load_case(dir, 0);
 }
 
 double segment_distance(const V3& p, const V3& a, const V3& b) {
@@ -487,3 +496,91 @@ TEST(ScoringScenarios, EachTrueNeedleClaimsItsOwnReport) {
 
 }  // namespace
 }  // namespace sij::scoring
+
+namespace sij::phantom {
+namespace {
+
+// --- Gas that distends the joint ---------------------------------------------------------
+
+// Trilinear HU at an LPS point (the direction matrix is a signed permutation-free diagonal
+// here: the phantom writes -1, -1, 1).
+double hu_at(const RenderedCase& c, const V3& p) {
+  double idx[3];
+  for (int a = 0; a < 3; ++a) idx[a] = (p[a] - c.origin[a]) / (c.dir[a * 3 + a] * c.spacing[a]);
+  const int i0 = static_cast<int>(std::floor(idx[0])), j0 = static_cast<int>(std::floor(idx[1])),
+            k0 = static_cast<int>(std::floor(idx[2]));
+  if (i0 < 0 || j0 < 0 || k0 < 0 || i0 + 1 >= c.nx || j0 + 1 >= c.ny || k0 + 1 >= c.nz) return NAN;
+  const double fx = idx[0] - i0, fy = idx[1] - j0, fz = idx[2] - k0;
+  double v = 0;
+  for (int dz = 0; dz < 2; ++dz) {
+    for (int dy = 0; dy < 2; ++dy) {
+      for (int dx = 0; dx < 2; ++dx) {
+        v += (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) * (dz ? fz : 1 - fz) * c.hu[c.at(i0 + dx, j0 + dy, k0 + dz)];
+      }
+    }
+  }
+  return v;
+}
+
+// Width (mm) of the dark band across the joint through `centre` along `normal`: between the
+// points where the profile crosses half-way from its minimum to the cortical peak on each side.
+double band_width(const RenderedCase& c, const V3& centre, const V3& normal) {
+  const double step = 0.02, reach = 4.5;
+  std::vector<double> prof;
+  for (double s = -reach; s <= reach + 1e-9; s += step) {
+    prof.push_back(hu_at(c, {centre[0] + normal[0] * s, centre[1] + normal[1] * s, centre[2] + normal[2] * s}));
+  }
+  const int mid = static_cast<int>(prof.size() / 2);
+  int lo = mid;
+  for (int k = mid - 40; k <= mid + 40; ++k) lo = prof[k] < prof[lo] ? k : lo;  // the band's darkest point
+  const auto crossing = [&](int dirn) {
+    int peak = lo;
+    for (int k = lo; k >= 0 && k < static_cast<int>(prof.size()); k += dirn) peak = prof[k] > prof[peak] ? k : peak;
+    const double half = 0.5 * (prof[lo] + prof[peak]);
+    for (int k = lo; k != peak; k += dirn) {
+      if (prof[k + dirn] >= half) return (k + (half - prof[k]) / (prof[k + dirn] - prof[k]) * dirn) * step;
+    }
+    return peak * step;
+  };
+  return crossing(1) - crossing(-1);
+}
+
+TEST(PhantomScenarioDistended, TheGasFilledJointIsWiderByTheTruthsDistension) {
+  test::ScratchDir dir("phantom_distended");
+  generate(dir.path(), Variant::Distended, 1, {0, 3});
+  const RenderedCase planning = load_case(dir.path(), 0), post = load_case(dir.path(), 1);
+  ASSERT_TRUE(post.truth.contains("joint_distension"));
+  EXPECT_FALSE(planning.truth.contains("joint_distension"));
+  const json& d = post.truth["joint_distension"];
+  const double extra = d["extra_gap_mm"];
+  EXPECT_GE(extra, 0.8);
+  EXPECT_LE(extra, 2.0);
+  // The same patient point in both scans: post-injection LPS -> body (= planning LPS).
+  const V3 centre_post = vec3(d["centre_mm"]), normal_post = vec3(d["normal"]);
+  const json& m = post.truth["patient_motion"];
+  const V3 t = vec3(m["translation_mm"]);
+  V3 centre_pre{}, normal_pre{};
+  for (int c = 0; c < 3; ++c) {
+    for (int r = 0; r < 3; ++r) {
+      const double rot = m["rotation_row_major"][r * 3 + c];
+      centre_pre[c] += rot * (centre_post[r] - t[r]);
+      normal_pre[c] += rot * normal_post[r];
+    }
+  }
+  // Average a few profiles along the joint's height to beat the noise.
+  double before = 0, after = 0;
+  const int n = 5;
+  for (int k = 0; k < n; ++k) {
+    const double dz = (k - n / 2) * 0.6;
+    before += band_width(planning, {centre_pre[0], centre_pre[1], centre_pre[2] + dz}, normal_pre) / n;
+    after += band_width(post, {centre_post[0], centre_post[1], centre_post[2] + dz}, normal_post) / n;
+  }
+  std::printf("distended joint: width %.2f mm before, %.2f mm after the injection (truth: +%.2f mm)\n", before, after,
+              extra);
+  EXPECT_NEAR(after - before, extra, 0.4);
+  // The intra-articular gas fills the widened space: its truth counts it.
+  EXPECT_GT(post.truth["gas"]["injected_in_fov_inside_joint_ml"].get<double>(), 0.1);
+}
+
+}  // namespace
+}  // namespace sij::phantom

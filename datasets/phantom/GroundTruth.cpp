@@ -114,6 +114,8 @@ nlohmann::ordered_json scan_truth_json(const ScanTruth& t, std::uint64_t seed) {
                              {"centre_z_mm", r6(d.z0_mm)},
                              {"radius_u_mm", r6(d.ru_mm)},
                              {"radius_z_mm", r6(d.rz_mm)},
+                             {"centre_mm", vec(t.distension_centre_mm)},
+                             {"normal", vec(t.distension_normal)},
                              {"rule", "the joint space is wider by extra * (1 - rho^2)^2 (rho: elliptic radius in the "
                                       "joint's u along the joint, z of the planning frame) than the manifest's gap_mm"}};
   }

@@ -55,7 +55,9 @@ struct ScanTruth {
   double bowel_gas_label_ml = 0;
   // Bilateral: each side's injection on its own (the sum is `gas`); written as "gas_per_side".
   std::vector<std::pair<std::string, GasVolumes>> gas_per_side;
-  JointDistension distension;     // written as "joint_distension" when active
+  JointDistension distension;     // written as "joint_distension" when active, with:
+  Vec3 distension_centre_mm;      // its centre on the joint's mid-surface, this scan's LPS
+  Vec3 distension_normal;         // the joint's axial normal there (unit, towards the ilium)
   nlohmann::ordered_json implants;  // orthopaedic hardware in this scan's LPS ("hardware"); null: none
   double noise_sd_hu = 0, psf_sigma_mm = 0, ctdivol_mgy = 0, hu_max = 3071;
   int metal_artifact_slices = 0;

@@ -436,7 +436,14 @@ ProcedureSummary generate_procedure(const PhantomOptions& opt) {
           t.gas = t.gas + v;
         }
       }
-      if (spec_post.distension.active) t.distension = spec_post.distension;
+      if (spec_post.distension.active) {
+        const JointDistension& d = spec_post.distension;
+        const JointSpec& j = spec.joint[d.side];
+        const double al = j.alpha_deg * kPi / 180.0;
+        t.distension = d;
+        t.distension_centre_mm = poses[s].apply(anatomy.joint_mid_point(d.side, d.u0_mm, d.z0_mm));
+        t.distension_normal = poses[s].rotate(Vec3{j.sign * std::cos(al), std::sin(al), 0.0});
+      }
     }
     if (!implants.empty()) t.implants = implants_json(implants, poses[s]);
     std::int64_t gas_vox = 0, bowel_vox = 0;
