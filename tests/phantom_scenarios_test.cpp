@@ -584,3 +584,53 @@ TEST(PhantomScenarioDistended, TheGasFilledJointIsWiderByTheTruthsDistension) {
 
 }  // namespace
 }  // namespace sij::phantom
+
+namespace sij::phantom {
+namespace {
+
+// --- 0.625 mm slices ---------------------------------------------------------------------
+
+// A robust noise measure of a scan: 1.4826 MAD of horizontal neighbour differences over
+// soft-tissue pixel pairs without labels, divided by sqrt(2). The noise is correlated between
+// neighbours, so this reads below its SD; for two scans of the same noise texture the ratio is
+// the ratio of their SDs.
+double noise_sd(const RenderedCase& c) {
+  std::vector<double> d;
+  for (int k = 0; k < c.nz; ++k) {
+    for (int j = 0; j < c.ny; ++j) {
+      for (int i = 0; i + 1 < c.nx; ++i) {
+        const std::size_t v = c.at(i, j, k);
+        if (c.labels[v] || c.labels[v + 1]) continue;
+        if (c.hu[v] < -40 || c.hu[v] > 140 || c.hu[v + 1] < -40 || c.hu[v + 1] > 140) continue;
+        d.push_back(std::fabs(double(c.hu[v + 1]) - c.hu[v]));
+      }
+    }
+  }
+  std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+  return 1.4826 * d[d.size() / 2] / std::sqrt(2.0);
+}
+
+TEST(PhantomScenarioThin, ThinSlicesCarryNoiseScaledByOneOverRootThickness) {
+  test::ScratchDir standard_dir("phantom_thin_ref"), thin_dir("phantom_thin");
+  PhantomOptions o;
+  o.seed = 4;
+  o.out_dir = standard_dir.path().string();
+  o.only_scans = {0};
+  generate_procedure(o);
+  const RenderedCase standard = load_case(standard_dir.path(), 0);
+  const RenderedCase thin = render_case(thin_dir.path(), Variant::ThinSlices, 4, 0);
+  EXPECT_NEAR(thin.spacing[2], 0.625, 1e-6);
+  EXPECT_EQ(thin.nz, 48) << "30 mm of coverage";
+  // The same dose: the truth's SD follows 1/sqrt(thickness) from the 1 mm SD the seed draws.
+  const double sd_standard = standard.truth["imaging"]["noise_sd_hu"], sd_thin = thin.truth["imaging"]["noise_sd_hu"];
+  EXPECT_NEAR(sd_thin / sd_standard, std::sqrt(1.0 / 0.625), 1e-5);
+  EXPECT_EQ(thin.truth["imaging"]["ctdivol_mgy"], standard.truth["imaging"]["ctdivol_mgy"]);
+  // And the image says so.
+  const double measured_standard = noise_sd(standard), measured_thin = noise_sd(thin);
+  std::printf("noise: standard %.1f HU (truth %.1f), thin %.1f HU (truth %.1f)\n", measured_standard, sd_standard,
+              measured_thin, sd_thin);
+  EXPECT_NEAR(measured_thin / measured_standard, sd_thin / sd_standard, 0.12);
+}
+
+}  // namespace
+}  // namespace sij::phantom
