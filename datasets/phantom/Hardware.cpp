@@ -28,8 +28,10 @@ Implant femoral_nail(const Anatomy& anatomy, const NeedlePlan& n, Rng& rng, doub
   const BodySpec& b = anatomy.spec().body;
   Implant im;
   im.kind = "femoral_nail";
-  im.material = "stainless_steel";
-  im.steel_equivalent = 1.0;
+  // Nails are made of titanium alloy or of stainless steel (the harsher artifacts).
+  const bool steel = rng.chance(0.4);
+  im.material = steel ? "stainless_steel" : "titanium";
+  im.steel_equivalent = steel ? 1.0 : kTitaniumSteelEquivalent;
   const double x = sign * rng.uniform(86.0, 96.0);
   const double y = b.yc_mm + rng.uniform(-8.0, 8.0);
   const double valgus = rng.uniform(3.0, 7.0) * kPi / 180.0;  // the distal end runs laterally

@@ -28,7 +28,8 @@ struct Implant {
   std::vector<ImplantPart> parts;
 };
 
-// Places a femoral nail with its lag screw on the treated side (86-96 mm from the midline: the
+// Places a femoral nail (stainless steel for 40 % of seeds, titanium otherwise) with its lag
+// screw on the treated side (86-96 mm from the midline: the
 // phantom has no femur, and the targeted test-size field must show it) and a pair of S1 pedicle
 // screws with rods near the needle's height, never on the needle's path (checked: at least
 // 6 mm from the shaft and its hub).
