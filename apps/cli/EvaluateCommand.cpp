@@ -102,12 +102,78 @@ std::string gas_summary_rows(const GasTotals& t) {
   return buf;
 }
 
+// Per side of the patient, for bilateral procedures: each true needle and each injection.
+struct SideTotals {
+  std::vector<double> tip, gas_relative, gas_dice;
+  int needle_scans = 0, matched = 0, side_right = 0, in_joint_answers = 0, in_joint_right = 0;
+};
+
 struct Totals {
   GasTotals gas;
+  bool bilateral = false, hardware = false;
+  SideTotals sides[2];  // [0] left, [1] right
+  int hardware_scans = 0, needles_on_hardware = 0, planning_needles_on_hardware = 0;
   std::vector<double> tip, lateral, depth, direction, tip_to_joint, gap, analysis_ms;
   int needle_scans = 0, matched = 0, side_right = 0, in_joint_answers = 0, in_joint_right = 0;
   int planning_scans = 0, planning_false_needles = 0, extra_needles = 0;
 };
+
+void add_sides(Totals& t, const scoring::ScanScore& s) {
+  if (s.needles.size() > 1) t.bilateral = true;
+  if (s.scan_kind == "needle_final" && s.needles.size() > 1) {
+    for (const auto& n : s.needles) {
+      SideTotals& side = t.sides[n.side == "left" ? 0 : 1];
+      ++side.needle_scans;
+      if (!n.matched) continue;
+      ++side.matched;
+      side.tip.push_back(n.tip_error_mm);
+      side.side_right += n.side_correct;
+      if (n.in_joint_correct) {
+        ++side.in_joint_answers;
+        side.in_joint_right += *n.in_joint_correct;
+      }
+    }
+  }
+  for (const auto& g : s.gas_sides) {
+    SideTotals& side = t.sides[g.side == "left" ? 0 : 1];
+    if (g.relative_error) side.gas_relative.push_back(*g.relative_error);
+    if (g.dice && g.truth_ml >= 0.5) side.gas_dice.push_back(*g.dice);
+  }
+  if (s.hardware_in_view) {
+    t.hardware = true;
+    ++t.hardware_scans;
+    t.needles_on_hardware += s.needles_on_hardware;
+    if (!s.needle_expected) t.planning_needles_on_hardware += s.needles_on_hardware;
+  }
+}
+
+// Rows that only some scenarios have: per side (bilateral), needles on hardware.
+std::string scenario_rows(const Totals& t) {
+  std::string out;
+  char buf[1024];
+  if (t.bilateral) {
+    for (int k = 0; k < 2; ++k) {
+      const SideTotals& s = t.sides[k];
+      const char* name = k == 0 ? "left" : "right";
+      std::snprintf(buf, sizeof buf,
+                    "| %s needle: found / tip error median / 95th pct / max (mm) | %d / %d; %.2f / %.2f / %.2f |\n"
+                    "| %s needle: side right; in/out of joint right | %d / %d; %d / %d |\n"
+                    "| %s gas: injected volume relative error median / 95th pct; Dice median | %.1f %% / %.1f %%; %.3f |\n",
+                    name, s.matched, s.needle_scans, percentile(s.tip, 50), percentile(s.tip, 95),
+                    percentile(s.tip, 100), name, s.side_right, s.matched, s.in_joint_right, s.in_joint_answers, name,
+                    100 * percentile(s.gas_relative, 50), 100 * percentile(s.gas_relative, 95),
+                    percentile(s.gas_dice, 50));
+      out += buf;
+    }
+  }
+  if (t.hardware) {
+    std::snprintf(buf, sizeof buf,
+                  "| needles reported on hardware: all scans; planning scans | %d (in %d scans); %d |\n",
+                  t.needles_on_hardware, t.hardware_scans, t.planning_needles_on_hardware);
+    out += buf;
+  }
+  return out;
+}
 
 std::string summary_markdown(const Totals& t, const EvaluateOptions& o, double seconds) {
   char buf[4096];
@@ -160,6 +226,7 @@ int run_evaluate(const EvaluateOptions& o) {
     p.size = o.size == "full" ? phantom::PhantomSize::Full : phantom::PhantomSize::Test;
     p.out_dir = (work / ("seed_" + std::to_string(seed))).string();
     p.scenario = scenario_code(o.scenario);
+    if (const auto variant = phantom::variant_from_name(o.scenario)) p.variant = *variant;
     p.side = side_code(o.side);
     p.write_mha = false;
     p.only_scans = {0, 2, 3};  // planning, needle at its final position, after the injection (gas)
@@ -173,9 +240,12 @@ int run_evaluate(const EvaluateOptions& o) {
       auto volume = std::make_shared<const Volume>(ingest::ingest((scan_dir / "dicom").string()));
       const auto report = analysis::analyze_scan(std::move(volume), analyze_options, previous ? &*previous : nullptr);
       auto score = scoring::score_scan(report, read_json(scan_dir / "truth.json"), manifest);
-      scoring::score_gas_labels(score, report, scoring::read_phantom_labels((scan_dir / "labels.mha").string()));
+      const auto labels = scoring::read_phantom_labels((scan_dir / "labels.mha").string());
+      scoring::score_gas_labels(score, report, labels);
+      scoring::score_gas_per_side(score, report, labels, read_json(scan_dir / "truth.json"));
       previous = report;
       add_gas(totals.gas, score);
+      add_sides(totals, score);
       if (csv.is_open()) {
         csv << seed << ',' << score.scan_kind << ',' << score.needle_expected << ',' << score.needles_reported << ','
             << score.needle_matched << ',' << score.tip_error_mm << ',' << score.tip_lateral_error_mm << ','
@@ -205,7 +275,7 @@ int run_evaluate(const EvaluateOptions& o) {
         ++totals.needle_scans;
         if (score.needle_matched) {
           ++totals.matched;
-          totals.extra_needles += score.needles_reported - 1;
+          totals.extra_needles += score.needles_reported - score.needles_matched;
           totals.tip.push_back(score.tip_error_mm);
           totals.lateral.push_back(score.tip_lateral_error_mm);
           totals.depth.push_back(score.tip_depth_error_mm);
@@ -217,7 +287,7 @@ int run_evaluate(const EvaluateOptions& o) {
           }
           if (score.tip_to_joint_error_mm) totals.tip_to_joint.push_back(std::fabs(*score.tip_to_joint_error_mm));
         } else {
-          totals.extra_needles += score.needles_reported;
+          totals.extra_needles += score.needles_reported - score.needles_matched;
         }
       }
       if (score.needle_expected) {
@@ -231,7 +301,7 @@ int run_evaluate(const EvaluateOptions& o) {
     if (!o.keep) fs::remove_all(p.out_dir);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string table = summary_markdown(totals, o, seconds) + gas_summary_rows(totals.gas);
+  const std::string table = summary_markdown(totals, o, seconds) + gas_summary_rows(totals.gas) + scenario_rows(totals);
   std::printf("\n%s", table.c_str());
   if (!o.markdown_path.empty()) {
     std::ofstream md(o.markdown_path, std::ios::app);
@@ -248,8 +318,11 @@ void register_evaluate(CLI::App& app) {
   cmd->add_option("--first-seed", options.first_seed, "First phantom seed");
   cmd->add_option("--count", options.count, "Number of procedures (seeds first-seed, first-seed+1, ...)")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--scenario", options.scenario, "in, short, bone or seed")
-      ->check(CLI::IsMember({"in", "short", "bone", "seed"}));
+  cmd->add_option("--scenario", options.scenario,
+                  "in, short, bone or seed; or a clinical variant (docs/datasets.md): inplane, bilateral, narrow, "
+                  "hardware, distended, thin")
+      ->check(CLI::IsMember({"in", "short", "bone", "seed", "inplane", "bilateral", "narrow", "hardware", "distended",
+                             "thin"}));
   cmd->add_option("--side", options.side, "left, right or seed")->check(CLI::IsMember({"left", "right", "seed"}));
   cmd->add_option("--size", options.size, "test or full")->check(CLI::IsMember({"test", "full"}));
   cmd->add_option("--work", options.work_dir, "Folder for the generated procedures (default: a temp folder)");

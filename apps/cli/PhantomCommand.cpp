@@ -27,8 +27,13 @@ void register_phantom(CLI::App& app) {
       ->check(CLI::IsMember({"test", "full"}));
   cmd->add_option("--side", args->side, "Injected joint: left, right or seed")
       ->check(CLI::IsMember({"left", "right", "seed"}));
-  cmd->add_option("--scenario", args->scenario, "Final tip: in (joint), short (of it), bone (contact) or seed")
-      ->check(CLI::IsMember({"in", "short", "bone", "seed"}));
+  cmd->add_option("--scenario", args->scenario,
+                  "Final tip: in (joint), short (of it), bone (contact) or seed; or a clinical variant (tip from the "
+                  "seed): inplane (needle within 1 degree of the axial plane), bilateral (both joints), narrow "
+                  "(0.8-1.8 mm joints), hardware (femoral nail, pedicle screws), distended (gas widens the joint), "
+                  "thin (0.625 mm slices)")
+      ->check(CLI::IsMember({"in", "short", "bone", "seed", "inplane", "bilateral", "narrow", "hardware", "distended",
+                             "thin"}));
   cmd->add_option("--min-gap", args->min_gap, "Smallest joint-space width, mm (default 2)");
   cmd->add_option("--max-gap", args->max_gap, "Largest joint-space width, mm (default 4)");
   cmd->add_option("--slices", args->slices, "Slices per scan (default: the size's coverage; 300 for a clinical-size scan)")
@@ -42,16 +47,22 @@ void register_phantom(CLI::App& app) {
     o.size = args->size == "full" ? phantom::PhantomSize::Full : phantom::PhantomSize::Test;
     o.side = args->side == "left" ? 0 : (args->side == "right" ? 1 : -1);
     const std::map<std::string, int> scen{{"in", 0}, {"short", 1}, {"bone", 2}, {"seed", -1}};
-    o.scenario = scen.at(args->scenario);
+    if (const auto variant = phantom::variant_from_name(args->scenario)) {
+      o.variant = *variant;
+    } else {
+      o.scenario = scen.at(args->scenario);
+    }
     o.min_gap_mm = args->min_gap;
     o.max_gap_mm = args->max_gap;
     o.write_mha = !args->no_mha;
     o.previews = args->previews;
     o.slices = args->slices;
     const phantom::ProcedureSummary s = phantom::generate_procedure(o);
-    std::printf("phantom seed %llu: %s joint, %s, gas %.2f mL -> %s\n",
-                static_cast<unsigned long long>(o.seed), s.side.c_str(), s.scenario.c_str(), s.gas_target_ml,
-                s.manifest_path.c_str());
+    std::printf("phantom seed %llu: %s joint, %s, gas %.2f mL", static_cast<unsigned long long>(o.seed),
+                s.side.c_str(), s.scenario.c_str(), s.gas_target_ml);
+    if (!s.second_side.empty()) std::printf(" + %s joint, %s", s.second_side.c_str(), s.second_scenario.c_str());
+    if (s.variant != "standard") std::printf(" [%s]", s.variant.c_str());
+    std::printf(" -> %s\n", s.manifest_path.c_str());
     for (const auto& sc : s.scans) {
       std::printf("  %-24s %3d slices (%2d with metal)  render %.2f s (%lld PV voxels)  artifacts+noise %.2f s  write %.2f s\n",
                   sc.dir.c_str(), sc.slices, sc.artifact_slices, sc.render_s,

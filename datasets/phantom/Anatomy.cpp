@@ -166,8 +166,10 @@ JointCoords Anatomy::joint_coords(int side, const Vec3& q) const {
                          std::sin(2 * kPi * dz / 23.0 + j.phase2);
   c.d = c.n - mid;
   c.box_sd = rounded_box_sd(c.u - 0.5 * j.length_mm, dz, 0.5 * j.length_mm, 0.5 * j.height_mm, 8.0);
-  const double width = j.gap_mm * (1.0 + 0.12 * std::sin(2 * kPi * c.u / 23.0 + j.phase2)) +
-                       6.0 * smoothstep(0.0, 6.0, c.box_sd);
+  double width = j.gap_mm * (1.0 + 0.12 * std::sin(2 * kPi * c.u / 23.0 + j.phase2)) +
+                 6.0 * smoothstep(0.0, 6.0, c.box_sd);
+  const JointDistension& dist = spec_.distension;
+  if (dist.active && dist.side == side) width += dist.extra_at(c.u, q.z);
   c.half_gap = 0.5 * width;
   return c;
 }

@@ -62,6 +62,21 @@ struct FenceSpec {
   double spacing_mm = 10;
 };
 
+// Gas injected under pressure widening one joint's space (the post-injection scan of the
+// "distended" scenario): the gap grows by up to extra_gap_mm over an ellipse in the joint's
+// (u, z) coordinates, smoothly to nothing at its rim: extra * (1 - rho^2)^2, rho < 1.
+struct JointDistension {
+  bool active = false;
+  int side = 0;
+  double u0_mm = 0, z0_mm = 0, ru_mm = 1, rz_mm = 1;
+  double extra_gap_mm = 0;
+  double extra_at(double u, double z) const {
+    const double du = (u - u0_mm) / ru_mm, dz = (z - z0_mm) / rz_mm;
+    const double t = 1.0 - (du * du + dz * dz);
+    return t > 0 ? extra_gap_mm * t * t : 0.0;
+  }
+};
+
 struct AnatomySpec {
   BodySpec body;
   JointSpec joint[2];           // [0] left, [1] right
@@ -72,6 +87,7 @@ struct AnatomySpec {
   double table_top_y_mm = -165; // fixed in the scanner (LPS), not in the body frame
   FenceSpec fence;
   std::uint64_t texture_seed = 1;
+  JointDistension distension;   // inactive except after a distending injection
 };
 
 // Draws a patient. `min_gap_mm`..`max_gap_mm` bound the joint-space width.

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "datasets/phantom/Anatomy.h"
 #include "datasets/phantom/Gas.h"
 #include "datasets/phantom/Math.h"
 #include "kernels/core/Affine.h"
@@ -42,12 +44,21 @@ struct ScanTruth {
   Grid grid;
   Affine3 affine;
   Rigid pose;                     // body (planning) frame -> this scan
-  NeedleTruth needle;
+  NeedleTruth needle;              // the (first) needle; written as "needle"
+  // Bilateral procedures: the other needle(s). When there are any, "needles" lists every needle
+  // (the first one included), each with its side.
+  std::vector<NeedleTruth> more_needles;
   bool gas_injected = false;
   GasVolumes gas;                 // injected gas, whole and inside the field of view
   double injected_gas_label_ml = 0, injected_gas_pv_ml = 0;
   double bowel_gas_ml = 0;        // pre-existing gas in the field of view (partial volume)
   double bowel_gas_label_ml = 0;
+  // Bilateral: each side's injection on its own (the sum is `gas`); written as "gas_per_side".
+  std::vector<std::pair<std::string, GasVolumes>> gas_per_side;
+  JointDistension distension;     // written as "joint_distension" when active, with:
+  Vec3 distension_centre_mm;      // its centre on the joint's mid-surface, this scan's LPS
+  Vec3 distension_normal;         // the joint's axial normal there (unit, towards the ilium)
+  nlohmann::ordered_json implants;  // orthopaedic hardware in this scan's LPS ("hardware"); null: none
   double noise_sd_hu = 0, psf_sigma_mm = 0, ctdivol_mgy = 0, hu_max = 3071;
   int metal_artifact_slices = 0;
   // The fence marker (written as "fence" when it has rods), in the order placed: increasing

@@ -60,6 +60,7 @@ void add_metal_artifacts(float* slice, int nx, int ny, double ps, const std::vec
 
   std::vector<double> filtered(static_cast<std::size_t>(na) * nb, 0.0);
   std::vector<double> steel_sino(static_cast<std::size_t>(nb));
+  std::vector<double> layer_sino(prm.layered ? static_cast<std::size_t>(nb) * kSteelLayers : 0);
   std::vector<int> rays;
   std::vector<double> delta;
   for (int a = 0; a < na; ++a) {
@@ -67,6 +68,7 @@ void add_metal_artifacts(float* slice, int nx, int ny, double ps, const std::vec
     const double c = std::cos(th), s = std::sin(th);
     // Steel line integrals by pixel-driven projection (linear split between two bins).
     std::fill(steel_sino.begin(), steel_sino.end(), 0.0);
+    std::fill(layer_sino.begin(), layer_sino.end(), 0.0);
     for (const SteelVoxel& sv : steel) {
       const int px = sv.pixel % nx, py = sv.pixel / nx;
       const double t = (px - cx) * c + (py - cy) * s + cb;
@@ -75,6 +77,13 @@ void add_metal_artifacts(float* slice, int nx, int ny, double ps, const std::vec
       const double val = sv.fraction * mu_s * ps;
       if (b0 >= 0 && b0 < nb) steel_sino[b0] += (1 - w) * val;
       if (b0 + 1 >= 0 && b0 + 1 < nb) steel_sino[b0 + 1] += w * val;
+      if (prm.layered) {
+        for (int l = 0; l < kSteelLayers; ++l) {
+          const double lv = sv.layer[l] * mu_s * ps;
+          if (b0 >= 0 && b0 < nb) layer_sino[static_cast<std::size_t>(b0) * kSteelLayers + l] += (1 - w) * lv;
+          if (b0 + 1 >= 0 && b0 + 1 < nb) layer_sino[static_cast<std::size_t>(b0 + 1) * kSteelLayers + l] += w * lv;
+        }
+      }
     }
     rays.clear();
     delta.clear();
@@ -89,7 +98,16 @@ void add_metal_artifacts(float* slice, int nx, int ny, double ps, const std::vec
       }
       p_o *= ps;
       const double water_mm = p_o / mu_w, steel_mm = p_s / mu_s;
-      const double i_poly = polychromatic_intensity(water_mm, steel_mm);
+      double i_poly = 0;
+      if (prm.layered) {
+        // The detector row averages the intensity across the slice, layer by layer.
+        for (int l = 0; l < kSteelLayers; ++l) {
+          i_poly += polychromatic_intensity(water_mm, layer_sino[static_cast<std::size_t>(b) * kSteelLayers + l] / mu_s);
+        }
+        i_poly /= kSteelLayers;
+      } else {
+        i_poly = polychromatic_intensity(water_mm, steel_mm);
+      }
       const double i_water = polychromatic_intensity(water_mm, 0.0);
       // The scanner's water correction maps -ln(i_water) back to p_o; apply the same shift.
       const double n_mean = prm.photons_per_ray * i_poly;

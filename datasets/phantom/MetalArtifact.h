@@ -19,6 +19,13 @@ struct MetalArtifactParams {
   int angles = 360;                  // views over 180 degrees
   double photons_per_ray = 2.0e5;    // unattenuated counts per detector bin and view
   double electronic_noise = 6.0;     // counts (standard deviation)
+  // Exponential (non-linear) partial volume across the slice: the detector integrates the
+  // intensity over the slice thickness, so each ray's steel is projected per sub-layer
+  // (SteelVoxel::layer) and the intensities averaged. A shaft lying in the slice plane, half
+  // inside the slice, then lets half the beam through beside it instead of starving the whole
+  // ray. false: the slice-averaged steel is projected (the original generator's model, kept
+  // for its seeds' bytes).
+  bool layered = false;
 };
 
 // Adds the artifact difference to `slice` (nx * ny ideal HU, steel already blended in).

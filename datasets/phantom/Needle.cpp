@@ -44,7 +44,7 @@ bool march(const Vec3& from, const Vec3& dir, double max_mm, double step_mm, Pre
 
 }  // namespace
 
-NeedlePlan plan_needle(const Anatomy& anatomy, Rng& rng, int side, Scenario scenario) {
+NeedlePlan plan_needle(const Anatomy& anatomy, Rng& rng, int side, Scenario scenario, const double* tilt_deg) {
   const JointSpec& j = anatomy.spec().joint[side];
   NeedlePlan plan;
   plan.side = side;
@@ -53,7 +53,8 @@ NeedlePlan plan_needle(const Anatomy& anatomy, Rng& rng, int side, Scenario scen
   // The synovial (anterior-inferior) part is the target: the lower part of the joint.
   const double z = j.zc_mm - 0.5 * j.height_mm + rng.uniform(10.0, 18.0);
   const Vec3 n_axial = axial_normal(anatomy, side);
-  const double tilt = rng.uniform(-12.0, 12.0) * kPi / 180.0;  // craniocaudal angulation
+  const double drawn_tilt = rng.uniform(-12.0, 12.0) * kPi / 180.0;  // craniocaudal angulation
+  const double tilt = tilt_deg ? *tilt_deg * kPi / 180.0 : drawn_tilt;
   const double max_clear = std::max(0.0, 0.5 * j.gap_mm - 0.36 - 0.1);
 
   Vec3 aim, back;

@@ -29,8 +29,11 @@ struct NeedlePlan {
   std::string contact_bone;       // "ilium" / "sacrum" when the tip rests on bone
 };
 
-// Plans the final needle for `scenario` on `side`. Deterministic in rng.
-NeedlePlan plan_needle(const Anatomy& anatomy, Rng& rng, int side, Scenario scenario);
+// Plans the final needle for `scenario` on `side`. Deterministic in rng. The craniocaudal
+// angulation (to the axial plane) is drawn within +-12 degrees, or is *tilt_deg when given
+// (the draw still happens, so the rest of the plan comes from the same numbers).
+NeedlePlan plan_needle(const Anatomy& anatomy, Rng& rng, int side, Scenario scenario,
+                       const double* tilt_deg = nullptr);
 
 // The fence: `count` parallel rods along z on the skin, about `spacing_mm` apart, with the
 // entry point between the two middle rods.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/phantom/Variant.h"
+
 namespace sij::phantom {
 
 enum class PhantomSize { Test, Full };
@@ -18,6 +20,10 @@ struct PhantomOptions {
   std::string out_dir;
   int side = -1;          // -1: from the seed; 0 patient left; 1 patient right
   int scenario = -1;      // -1: from the seed; 0 in joint; 1 short of it; 2 on bone
+  // The clinical variants (datasets/phantom/Variant.h); Standard keeps the original bytes.
+  // Narrow overrides the gap range with 0.8-1.8 mm; Distended asks for a tip in the joint
+  // unless `scenario` says otherwise.
+  Variant variant = Variant::Standard;
   double min_gap_mm = 2.0, max_gap_mm = 4.0;  // joint-space width range
   bool write_mha = true;
   bool previews = false;  // PNG of the axial slice through the tip, per scan
@@ -41,6 +47,8 @@ struct ScanSummary {
 struct ProcedureSummary {
   std::string manifest_path;
   std::string side, scenario;
+  std::string variant = "standard";
+  std::string second_side, second_scenario;  // bilateral: the other needle
   double gas_target_ml = 0;
   std::vector<ScanSummary> scans;
   double total_s = 0;

@@ -23,13 +23,17 @@ Point sample(const ScanScene& scene, const Vec3& p) {
   Sample s = scene.anatomy->eval(q);
   if (s.material == kAir) s = scene.anatomy->eval_table(p);
   if (scene.gas && scene.gas->contains(q, s.material)) return {kInjectedGas, -1000.f};
+  for (const InjectedGas* g : scene.more_gas) {
+    if (g->contains(q, s.material)) return {kInjectedGas, -1000.f};
+  }
   return {s.material, s.hu};
 }
 
 // Fraction of the voxel (i, j, k) inside the capped-off cylinder [a, b] of radius r, by
-// n^3 supersampling; exact 0 / 1 far from the surface.
+// n^3 supersampling; exact 0 / 1 far from the surface. `layers` (n values, may be null)
+// receives the fraction within each of the n sub-layers along the slice axis.
 float cylinder_fraction(const Grid& g, const Affine3& af, int i, int j, int k, const Vec3& a,
-                        const Vec3& b, double r, double half_diag, int n) {
+                        const Vec3& b, double r, double half_diag, int n, float* layers = nullptr) {
   const Vec3 ab = b - a;
   const double len2 = dot(ab, ab);
   const auto inside = [&](const Vec3& p) {
@@ -45,17 +49,23 @@ float cylinder_fraction(const Grid& g, const Affine3& af, int i, int j, int k, c
   if (dist < r - half_diag) {
     const double t = dot(c - a, ab) / len2;
     const double margin = half_diag / std::sqrt(len2);
-    if (t > margin && t < 1.0 - margin) return 1.f;
+    if (t > margin && t < 1.0 - margin) {
+      if (layers) std::fill(layers, layers + n, 1.f);
+      return 1.f;
+    }
   }
   int hits = 0;
   for (int sz = 0; sz < n; ++sz) {
+    int layer_hits = 0;
     for (int sy = 0; sy < n; ++sy) {
       for (int sx = 0; sx < n; ++sx) {
         const Vec3 p = voxel_centre(g, af, i + (sx + 0.5) / n - 0.5, j + (sy + 0.5) / n - 0.5,
                                     k + (sz + 0.5) / n - 0.5);
-        hits += inside(p);
+        layer_hits += inside(p);
       }
     }
+    hits += layer_hits;
+    if (layers) layers[sz] = static_cast<float>(layer_hits) / static_cast<float>(n * n);
   }
   return static_cast<float>(hits) / static_cast<float>(n * n * n);
 }
@@ -79,6 +89,78 @@ void for_cylinder_voxels(const Grid& g, const Affine3& af, const Vec3& a, const 
   for (int k = lo[2]; k <= hi[2]; ++k) {
     for (int j = lo[1]; j <= hi[1]; ++j) {
       for (int i = lo[0]; i <= hi[0]; ++i) fn(i, j, k);
+    }
+  }
+}
+
+
+double half_diagonal(const Grid& g) {
+  return 0.5 * std::sqrt(g.sx_mm * g.sx_mm + g.sy_mm * g.sy_mm + g.sz_mm * g.sz_mm);
+}
+
+// One needle (body frame) into the rendered scan: hub, then the steel shaft with its steel
+// voxels (and their sub-layers) for the metal artifacts.
+void render_needle(RenderedScan& out, const ScanScene& scene, const NeedleState& nd) {
+  const Grid& g = out.grid;
+  const Affine3& af = out.affine;
+  const Vec3 tip = scene.pose.apply(nd.tip_mm);
+  const Vec3 back = scene.pose.apply(nd.back_mm());
+  const Vec3 hub_end = scene.pose.apply(nd.hub_end_mm());
+  const double half_diag = half_diagonal(g);
+  for_cylinder_voxels(g, af, back, hub_end, nd.hub_radius_mm, [&](int i, int j, int k) {
+    const float f = cylinder_fraction(g, af, i, j, k, back, hub_end, nd.hub_radius_mm, half_diag, 3);
+    if (f <= 0.f) return;
+    const std::int64_t v = g.index(i, j, k);
+    out.hu[v] = out.hu[v] * (1.f - f) + f * kHubHu;
+  });
+  for_cylinder_voxels(g, af, tip, hub_end, nd.radius_mm, [&](int i, int j, int k) {
+    SteelVoxel sv;
+    const float f = cylinder_fraction(g, af, i, j, k, tip, hub_end, nd.radius_mm, half_diag, kSteelLayers, sv.layer);
+    if (f <= 0.f) return;
+    const std::int64_t v = g.index(i, j, k);
+    out.hu[v] = out.hu[v] * (1.f - f) + f * kSteelHu;
+    if (f >= 0.25f) out.labels[v] |= kLabelNeedle;
+    sv.pixel = static_cast<std::int32_t>(j * g.nx + i);
+    sv.fraction = f;
+    out.steel[k].push_back(sv);
+  });
+}
+
+// One implant: each part a solid cylinder of metal `steel_equivalent` times as attenuating as
+// steel (what the artifact projector sees as a steel fraction). Where parts overlap (a screw in
+// its tulip) a voxel takes the larger fraction, so metal never adds up beyond solid.
+void render_implant(RenderedScan& out, const ScanScene& scene, const Implant& im) {
+  const Grid& g = out.grid;
+  const Affine3& af = out.affine;
+  const double half_diag = half_diagonal(g);
+  std::vector<std::vector<SteelVoxel>> per_slice(static_cast<std::size_t>(g.nz));
+  for (const ImplantPart& part : im.parts) {
+    const Vec3 a = scene.pose.apply(part.a_mm), b = scene.pose.apply(part.b_mm);
+    for_cylinder_voxels(g, af, a, b, part.radius_mm, [&](int i, int j, int k) {
+      SteelVoxel sv;
+      sv.fraction = cylinder_fraction(g, af, i, j, k, a, b, part.radius_mm, half_diag, kSteelLayers, sv.layer);
+      if (sv.fraction <= 0.f) return;
+      sv.pixel = static_cast<std::int32_t>(j * g.nx + i);
+      per_slice[k].push_back(sv);
+    });
+  }
+  const float eq = static_cast<float>(im.steel_equivalent);
+  const std::int64_t plane = static_cast<std::int64_t>(g.nx) * g.ny;
+  for (int k = 0; k < g.nz; ++k) {
+    auto& list = per_slice[k];
+    std::sort(list.begin(), list.end(), [](const SteelVoxel& x, const SteelVoxel& y) { return x.pixel < y.pixel; });
+    for (std::size_t n = 0; n < list.size();) {
+      SteelVoxel sv = list[n];
+      for (++n; n < list.size() && list[n].pixel == sv.pixel; ++n) {
+        sv.fraction = std::max(sv.fraction, list[n].fraction);
+        for (int l = 0; l < kSteelLayers; ++l) sv.layer[l] = std::max(sv.layer[l], list[n].layer[l]);
+      }
+      const std::int64_t v = k * plane + sv.pixel;
+      out.hu[v] = out.hu[v] * (1.f - sv.fraction) + sv.fraction * eq * kSteelHu;
+      if (sv.fraction >= 0.25f) out.labels[v] |= kLabelHardware;
+      sv.fraction *= eq;
+      for (float& l : sv.layer) l *= eq;
+      out.steel[k].push_back(sv);
     }
   }
 }
@@ -170,27 +252,11 @@ RenderedScan render_scan(const ScanScene& scene, const Grid& g, const Affine3& a
     out.boundary_voxels += boundary[k];
   }
 
-  // 3. The needle: plastic hub, then the steel shaft, blended by their volume fractions.
-  if (scene.needle.present) {
-    const NeedleState& nd = scene.needle;
-    const Vec3 tip = scene.pose.apply(nd.tip_mm);
-    const Vec3 back = scene.pose.apply(nd.back_mm());
-    const Vec3 hub_end = scene.pose.apply(nd.hub_end_mm());
-    const double half_diag = 0.5 * std::sqrt(g.sx_mm * g.sx_mm + g.sy_mm * g.sy_mm + g.sz_mm * g.sz_mm);
-    for_cylinder_voxels(g, af, back, hub_end, nd.hub_radius_mm, [&](int i, int j, int k) {
-      const float f = cylinder_fraction(g, af, i, j, k, back, hub_end, nd.hub_radius_mm, half_diag, 3);
-      if (f <= 0.f) return;
-      const std::int64_t v = g.index(i, j, k);
-      out.hu[v] = out.hu[v] * (1.f - f) + f * kHubHu;
-    });
-    for_cylinder_voxels(g, af, tip, hub_end, nd.radius_mm, [&](int i, int j, int k) {
-      const float f = cylinder_fraction(g, af, i, j, k, tip, hub_end, nd.radius_mm, half_diag, 5);
-      if (f <= 0.f) return;
-      const std::int64_t v = g.index(i, j, k);
-      out.hu[v] = out.hu[v] * (1.f - f) + f * kSteelHu;
-      if (f >= 0.25f) out.labels[v] |= kLabelNeedle;
-      out.steel[k].push_back({static_cast<std::int32_t>(j * g.nx + i), f});
-    });
+  // 3. The needles (plastic hub, then the steel shaft) and the implants, blended by volume fraction.
+  if (scene.needle.present) render_needle(out, scene, scene.needle);
+  for (const NeedleState& nd : scene.more_needles) render_needle(out, scene, nd);
+  if (scene.implants) {
+    for (const Implant& im : *scene.implants) render_implant(out, scene, im);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 
 #include "datasets/phantom/Anatomy.h"
 #include "datasets/phantom/Gas.h"
+#include "datasets/phantom/Hardware.h"
 #include "datasets/phantom/Needle.h"
 #include "kernels/core/Affine.h"
 #include "kernels/core/Grid.h"
@@ -21,6 +22,7 @@ enum LabelBits : std::uint8_t {
   kLabelBowelGas = 4,     // pre-existing (bowel) gas fraction >= 0.5
   kLabelBone = 8,         // sacrum or ilium at the voxel centre
   kLabelNeedle = 16,      // steel fraction >= 0.25
+  kLabelHardware = 32,    // implant metal (not a needle) fraction >= 0.25
 };
 
 struct ScanScene {
@@ -28,11 +30,21 @@ struct ScanScene {
   Rigid pose;                          // body frame -> scanner LPS
   NeedleState needle;                  // .present false: no needle
   const InjectedGas* gas = nullptr;    // null: no injected gas
+  // Bilateral procedures: the other side's needle and gas (body frame), after the first.
+  std::vector<NeedleState> more_needles;
+  std::vector<const InjectedGas*> more_gas;
+  const std::vector<Implant>* implants = nullptr;  // orthopaedic hardware; null: none
 };
+
+// Sub-layers across the slice thickness at which the steel is resolved (the supersampling in z).
+inline constexpr int kSteelLayers = 5;
 
 struct SteelVoxel {
   std::int32_t pixel = 0;  // index within its slice
-  float fraction = 0;
+  float fraction = 0;      // steel (equivalent) fraction of the voxel
+  // The same per sub-layer across the slice (mean of the layers = fraction), for the detector
+  // rows' exponential partial volume (MetalArtifactParams::layered).
+  float layer[kSteelLayers] = {0, 0, 0, 0, 0};
 };
 
 struct RenderedScan {
