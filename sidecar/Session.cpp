@@ -32,6 +32,8 @@ void Session::load_existing_scans() {
     scan.series_uid = name.substr(static_cast<size_t>(consumed));
     scan.scan_dir = entry.path().string();
     if (fs::exists(entry.path() / kErrorFileName)) scan.error = "failed in an earlier run (see error.json)";
+    if (fs::exists(entry.path() / kIncompleteFileName))
+      scan.incomplete = scan.verdict_line = "incomplete in an earlier run (see incomplete.json)";
     scans_.push_back(scan);
   }
   std::sort(scans_.begin(), scans_.end(),

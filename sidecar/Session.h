@@ -17,6 +17,12 @@ namespace sij::sidecar {
 
 inline constexpr const char* kReportFileName = "report.json";
 inline constexpr const char* kErrorFileName = "error.json";
+// Written instead of a report while the series is not the whole scan (no verdict); removed
+// when the complete series is analysed.
+inline constexpr const char* kIncompleteFileName = "incomplete.json";
+// An earlier report.json set aside when a later attempt at the same series failed or found it
+// incomplete (kept for the record, never shown as current).
+inline constexpr const char* kSupersededReportFileName = "report.superseded.json";
 
 class Session {
  public:

@@ -16,6 +16,7 @@ nlohmann::json to_json(const SessionStatus& status) {
                             {"scan_dir", scan.scan_dir},
                             {"verdict_line", scan.verdict_line},
                             {"error", scan.error},
+                            {"incomplete", scan.incomplete},
                             {"analysis_ms", scan.analysis_ms}});
     }
     j["sessions"].push_back(std::move(s));

@@ -25,6 +25,7 @@
 #include "pipeline/ingest/Ingest.h"
 #include "sidecar/InstanceInfo.h"
 #include "sidecar/SeriesAssembler.h"
+#include "sidecar/SeriesCompleteness.h"
 #include "sidecar/Session.h"
 #include "sidecar/Spool.h"
 
@@ -66,6 +67,18 @@ void write_text_durably(const fs::path& path, const std::string& text) {
     ::close(fd);
   }
   fs::rename(temp, path);
+}
+
+// A report.json an earlier attempt left, when this attempt has no verdict (failed or
+// incomplete): renamed to report.superseded.json, so no stale verdict looks current.
+void supersede_report(const fs::path& scan_dir, const std::string& why) {
+  std::error_code ec;
+  if (!fs::exists(scan_dir / kReportFileName, ec)) return;
+  fs::rename(scan_dir / kReportFileName, scan_dir / kSupersededReportFileName, ec);
+  if (ec)
+    spdlog::error("cannot set the old report in {} aside ({}); it is stale: {}", scan_dir.string(), ec.message(), why);
+  else
+    spdlog::warn("the earlier report of {} is now {} ({})", scan_dir.string(), kSupersededReportFileName, why);
 }
 
 }  // namespace
@@ -160,6 +173,8 @@ struct SidecarCore::Impl {
   void worker_loop();
   void timer_loop();
   void analyse(const CompleteSeries& series);
+  void record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
+                         const Completeness& completeness);
   std::shared_ptr<const analysis::ScanReport> previous_report(Session& session, const std::string& series_uid);
 };
 
@@ -298,8 +313,14 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     event.session_dir = session->session_dir();
     event.scan_dir = scan.scan_dir;
   }
-  spdlog::info("analysing: study {} scan {:02d} series {} ({} instance(s))", short_uid(series.study_uid), event.scan_index,
-               short_uid(series.series_uid), series.instances);
+  // Half a scan never gets a verdict: the slices must be the whole scan first.
+  const Completeness completeness = check_completeness(read_slice_headers(folder));
+  if (!completeness.complete) {
+    record_incomplete(series, event, *session, completeness);
+    return;
+  }
+  spdlog::info("analysing: study {} scan {:02d} series {} ({} instance(s), {})", short_uid(series.study_uid),
+               event.scan_index, short_uid(series.series_uid), series.instances, completeness.summary);
   // Only this thread touches the session's reports, so no lock is held during the analysis.
   std::string verdict_line, error;
   try {
@@ -324,11 +345,16 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
                  short_uid(series.study_uid), event.scan_index, short_uid(series.series_uid), series.instances, ms,
                  verdict_line.empty() ? "" : ": ", verdict_line, (event.scan_dir / kReportFileName).string());
     spdlog::info("summary of scan {:02d}:\n{}", event.scan_index, analysis::console_summary(*report));
+    // This report supersedes what an earlier, incomplete or failed, attempt left.
+    std::error_code ec;
+    fs::remove(event.scan_dir / kIncompleteFileName, ec);
+    fs::remove(event.scan_dir / kErrorFileName, ec);
     {
       std::lock_guard lock(mutex);
       ScanStatus& scan = session->scan_for(series.series_uid);
       scan.verdict_line = verdict_line;
       scan.error.clear();
+      scan.incomplete.clear();
       scan.analysis_ms = ms;
       session->last_report = report;
       session->last_report_series = series.series_uid;
@@ -357,6 +383,9 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
   }
   spdlog::error("scan not analysed: study {} series {}: {}; its {} file(s) stay in {}", short_uid(series.study_uid),
                 short_uid(series.series_uid), error, series.instances, folder.string());
+  supersede_report(event.scan_dir, "the re-analysis failed");
+  std::error_code ec;
+  fs::remove(event.scan_dir / kIncompleteFileName, ec);
   try {
     nlohmann::json j{{"study_uid", series.study_uid}, {"series_uid", series.series_uid}, {"error", error},
                      {"spool_dir", folder.string()}, {"instances", series.instances}};
@@ -365,7 +394,41 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     spdlog::error("cannot record the failure in {}: {}", event.scan_dir.string(), e.what());
   }
   std::lock_guard lock(mutex);
-  session->scan_for(series.series_uid).error = error;
+  ScanStatus& scan = session->scan_for(series.series_uid);
+  scan.error = error;
+  scan.verdict_line.clear();
+  scan.incomplete.clear();
+}
+
+void SidecarCore::Impl::record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
+                                          const Completeness& completeness) {
+  spdlog::warn("scan incomplete: study {} scan {:02d} series {}: {}; no verdict until the missing slices arrive",
+               short_uid(series.study_uid), event.scan_index, short_uid(series.series_uid), completeness.summary);
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& gap : completeness.gaps) gaps.push_back({{"from_z_mm", gap.from_z_mm}, {"to_z_mm", gap.to_z_mm}});
+  const nlohmann::json j{{"schema", "sijtrack.sidecar.incomplete/1"},
+                         {"study_uid", series.study_uid},
+                         {"series_uid", series.series_uid},
+                         {"summary", completeness.summary},
+                         {"received", completeness.received},
+                         {"expected", completeness.expected},
+                         {"gaps", gaps},
+                         {"missing_instance_numbers", completeness.missing_instance_numbers},
+                         {"spool_dir", spool.series_dir(series.study_uid, series.series_uid).string()}};
+  supersede_report(event.scan_dir, "the series is incomplete now");
+  try {
+    fs::create_directories(event.scan_dir);
+    write_text_durably(event.scan_dir / kIncompleteFileName, j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    spdlog::error("cannot record the incomplete series in {}: {}", event.scan_dir.string(), e.what());
+  }
+  std::lock_guard lock(mutex);
+  ScanStatus& scan = session.scan_for(series.series_uid);
+  scan.incomplete = scan.verdict_line = completeness.summary;
+  scan.error.clear();
+  last_verdict_line = completeness.summary;
+  last_study_uid = series.study_uid;
+  last_series_uid = series.series_uid;
 }
 
 // --- public ----------------------------------------------------------------------------------
