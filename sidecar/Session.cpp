@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "sidecar/Spool.h"
 
@@ -13,6 +16,26 @@ std::string scan_folder_name(int scan_index, const std::string& series_uid) {
   std::snprintf(prefix, sizeof prefix, "scan_%02d_", scan_index);
   return prefix + safe_path_component(series_uid);
 }
+
+namespace {
+
+// What the status shows of a scan analysed in an earlier run, read back from its report.json:
+// the verdict line, the slice count (the volume's depth) and the analysis time. A report that
+// does not parse leaves the scan as it was (the file stays for a person to look at).
+void read_back_report(const fs::path& report_path, ScanStatus& scan) {
+  std::ifstream in(report_path);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return;
+  if (j.contains("verdict") && j["verdict"].contains("line") && j["verdict"]["line"].is_string())
+    scan.verdict_line = j["verdict"]["line"].get<std::string>();
+  if (j.contains("geometry") && j["geometry"].contains("size") && j["geometry"]["size"].size() == 3 &&
+      j["geometry"]["size"][2].is_number_integer())
+    scan.instances = j["geometry"]["size"][2].get<int>();
+  if (j.contains("timings_ms") && j["timings_ms"].contains("total") && j["timings_ms"]["total"].is_number())
+    scan.analysis_ms = j["timings_ms"]["total"].get<double>();
+}
+
+}  // namespace
 
 Session::Session(std::string study_uid, fs::path session_dir)
     : study_uid_(std::move(study_uid)), session_dir_(std::move(session_dir)) {}
@@ -31,6 +54,7 @@ void Session::load_existing_scans() {
     scan.scan_index = index;
     scan.series_uid = name.substr(static_cast<size_t>(consumed));
     scan.scan_dir = entry.path().string();
+    if (fs::exists(entry.path() / kReportFileName, ec)) read_back_report(entry.path() / kReportFileName, scan);
     if (fs::exists(entry.path() / kErrorFileName)) scan.error = "failed in an earlier run (see error.json)";
     if (fs::exists(entry.path() / kIncompleteFileName))
       scan.incomplete = scan.verdict_line = "incomplete in an earlier run (see incomplete.json)";

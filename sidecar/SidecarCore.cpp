@@ -170,6 +170,7 @@ struct SidecarCore::Impl {
   }
 
   void resume_from_spool();
+  void restore_latest_locked();
   void worker_loop();
   void timer_loop();
   void analyse(const CompleteSeries& series);
@@ -237,6 +238,24 @@ void SidecarCore::Impl::resume_from_spool() {
     spdlog::info("resume: {} series in the spool {} have no report: {} complete now, {} wait for their quiet period",
                  resumed_series, spool.root().string(), complete.size(), assembler.open_series());
   for (const auto& series : complete) enqueue_locked(series, "resumed from the spool");
+  restore_latest_locked();
+}
+
+// After a restart the status shows what the last run showed: the latest verdict is that of
+// the scan whose report.json (or incomplete.json) was written last.
+void SidecarCore::Impl::restore_latest_locked() {
+  fs::file_time_type newest = fs::file_time_type::min();
+  std::error_code ec;
+  for (const auto& [study, session] : sessions)
+    for (const auto& scan : session.scans())
+      for (const char* name : {kReportFileName, kIncompleteFileName}) {
+        const auto when = fs::last_write_time(fs::path(scan.scan_dir) / name, ec);
+        if (ec || when <= newest) continue;
+        newest = when;
+        last_verdict_line = scan.verdict_line;
+        last_study_uid = study;
+        last_series_uid = scan.series_uid;
+      }
 }
 
 // --- analysis --------------------------------------------------------------------------------
