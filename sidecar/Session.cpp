@@ -35,6 +35,18 @@ void read_back_report(const fs::path& report_path, ScanStatus& scan) {
     scan.analysis_ms = j["timings_ms"]["total"].get<double>();
 }
 
+// The scan's journal (scan.json): its acquisition key and the real series UID.
+void read_back_journal(const fs::path& journal_path, ScanStatus& scan) {
+  std::ifstream in(journal_path);
+  if (!in) return;
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return;
+  if (j.contains("acquisition_key") && j["acquisition_key"].is_string())
+    scan.acquisition_key = j["acquisition_key"].get<std::string>();
+  if (j.contains("series_uid") && j["series_uid"].is_string()) scan.series_uid = j["series_uid"].get<std::string>();
+  if (j.contains("instances") && j["instances"].is_number_integer()) scan.instances = j["instances"].get<int>();
+}
+
 }  // namespace
 
 Session::Session(std::string study_uid, fs::path session_dir)
@@ -54,6 +66,7 @@ void Session::load_existing_scans() {
     scan.scan_index = index;
     scan.series_uid = name.substr(static_cast<size_t>(consumed));
     scan.scan_dir = entry.path().string();
+    read_back_journal(entry.path() / kScanJournalFileName, scan);
     if (fs::exists(entry.path() / kReportFileName, ec)) read_back_report(entry.path() / kReportFileName, scan);
     if (fs::exists(entry.path() / kErrorFileName)) scan.error = "failed in an earlier run (see error.json)";
     if (fs::exists(entry.path() / kIncompleteFileName))
@@ -87,14 +100,42 @@ bool Session::has_result(const std::string& series_uid) const {
   return false;
 }
 
-const ScanStatus* Session::earlier_analysed_scan(const std::string& series_uid) const {
-  const std::string safe = safe_path_component(series_uid);
+bool acquired_before(const ScanStatus& a, const ScanStatus& b) {
+  if (!a.acquisition_key.empty() && !b.acquisition_key.empty() && a.acquisition_key != b.acquisition_key)
+    return a.acquisition_key < b.acquisition_key;
+  return a.scan_index < b.scan_index;
+}
+
+const ScanStatus* Session::analysed_scan_before(const std::string& series_uid) const {
+  const ScanStatus* self = find(series_uid);
+  if (!self) return nullptr;
   const ScanStatus* best = nullptr;
   for (const auto& scan : scans_) {
-    if (scan.series_uid == series_uid || scan.series_uid == safe) break;
-    if (fs::exists(fs::path(scan.scan_dir) / kReportFileName)) best = &scan;
+    if (&scan == self || !acquired_before(scan, *self)) continue;
+    if (!fs::exists(fs::path(scan.scan_dir) / kReportFileName)) continue;
+    if (!best || acquired_before(*best, scan)) best = &scan;
   }
   return best;
+}
+
+bool Session::is_newest(const std::string& series_uid) const {
+  const ScanStatus* self = find(series_uid);
+  if (!self) return false;
+  return std::none_of(scans_.begin(), scans_.end(),
+                      [&](const ScanStatus& scan) { return &scan != self && acquired_before(*self, scan); });
+}
+
+std::vector<ScanStatus> Session::scans_by_acquisition() const {
+  std::vector<ScanStatus> out = scans_;
+  std::stable_sort(out.begin(), out.end(), acquired_before);
+  return out;
+}
+
+const ScanStatus* Session::find(const std::string& series_uid) const {
+  const std::string safe = safe_path_component(series_uid);
+  for (const auto& scan : scans_)
+    if (scan.series_uid == series_uid || scan.series_uid == safe) return &scan;
+  return nullptr;
 }
 
 }  // namespace sij::sidecar

@@ -13,6 +13,7 @@ nlohmann::json to_json(const SessionStatus& status) {
       s["scans"].push_back({{"scan_index", scan.scan_index},
                             {"series_uid", scan.series_uid},
                             {"instances", scan.instances},
+                            {"acquisition_key", scan.acquisition_key},
                             {"scan_dir", scan.scan_dir},
                             {"verdict_line", scan.verdict_line},
                             {"error", scan.error},

@@ -17,6 +17,7 @@ struct ScanStatus {
   int scan_index = 0;               // 0-based order within the session
   std::string series_uid;
   int instances = 0;                // slices (or frames files) the scan was built from
+  std::string acquisition_key;      // AcquisitionDate+Time (sortable); orders the session's scans
   std::string scan_dir;             // <out>/<study>/scan_NN_<series>
   std::string verdict_line;         // report.verdict.line; empty when the verdict stage is off
   std::string error;                // non-empty when the series could not be ingested/analysed

@@ -174,6 +174,7 @@ struct SidecarCore::Impl {
   void worker_loop();
   void timer_loop();
   void analyse(const CompleteSeries& series);
+  void write_journal(const CompleteSeries& series, const ScanEvent& event);
   void record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
                          const Completeness& completeness);
   std::shared_ptr<const analysis::ScanReport> previous_report(Session& session, const std::string& series_uid);
@@ -249,6 +250,7 @@ void SidecarCore::Impl::restore_latest_locked() {
   for (const auto& [study, session] : sessions)
     for (const auto& scan : session.scans())
       for (const char* name : {kReportFileName, kIncompleteFileName}) {
+        if (!session.is_newest(scan.series_uid)) continue;
         const auto when = fs::last_write_time(fs::path(scan.scan_dir) / name, ec);
         if (ec || when <= newest) continue;
         newest = when;
@@ -291,12 +293,20 @@ void SidecarCore::Impl::timer_loop() {
 
 std::shared_ptr<const analysis::ScanReport> SidecarCore::Impl::previous_report(Session& session,
                                                                                const std::string& series_uid) {
-  if (session.last_report && session.last_report_series != series_uid) return session.last_report;
-  // After a restart: re-analyse the latest earlier scan of the session from the spool (its
-  // report on disk stays as it was) so that this scan is still compared with it.
-  const ScanStatus* earlier = session.earlier_analysed_scan(series_uid);
-  if (!earlier) return nullptr;
-  std::string earlier_series = earlier->series_uid;
+  // The comparison is the scan acquired just before this one (not the one analysed last: a
+  // late or resent older scan is compared with what came before it).
+  std::string earlier_series;
+  int earlier_index = 0;
+  {
+    std::lock_guard lock(mutex);
+    const ScanStatus* earlier = session.analysed_scan_before(series_uid);
+    if (!earlier) return nullptr;
+    earlier_series = earlier->series_uid;
+    earlier_index = earlier->scan_index;
+  }
+  if (session.last_report && session.last_report_series == earlier_series) return session.last_report;
+  // Not in memory (a restart, or an older scan arriving late): re-analyse it from the spool
+  // (its report on disk stays as it was) so that this scan is still compared with it.
   const fs::path folder = spool.series_dir(session.study_uid(), earlier_series);
   try {
     ingest::IngestOptions options;
@@ -307,11 +317,11 @@ std::shared_ptr<const analysis::ScanReport> SidecarCore::Impl::previous_report(S
     auto volume = std::make_shared<const Volume>(std::move(ingested));
     auto report = std::make_shared<analysis::ScanReport>(analysis::analyze_scan(volume, analyze_options, nullptr));
     spdlog::info("session {}: re-analysed earlier scan {} from the spool as the comparison", short_uid(session.study_uid()),
-                 earlier->scan_index);
+                 earlier_index);
     return report;
   } catch (const std::exception& e) {
     spdlog::warn("session {}: earlier scan {} could not be re-read for comparison ({}); analysing without it",
-                 short_uid(session.study_uid()), earlier->scan_index, e.what());
+                 short_uid(session.study_uid()), earlier_index, e.what());
     return nullptr;
   }
 }
@@ -328,10 +338,12 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     session = &session_locked(series.study_uid);
     ScanStatus& scan = session->scan_for(series.series_uid);
     scan.instances = series.instances;
+    if (!series.acquisition_key.empty()) scan.acquisition_key = series.acquisition_key;
     event.scan_index = scan.scan_index;
     event.session_dir = session->session_dir();
     event.scan_dir = scan.scan_dir;
   }
+  write_journal(series, event);
   // Half a scan never gets a verdict: the slices must be the whole scan first.
   const Completeness completeness = check_completeness(read_slice_headers(folder));
   if (!completeness.complete) {
@@ -375,17 +387,25 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
       scan.error.clear();
       scan.incomplete.clear();
       scan.analysis_ms = ms;
-      session->last_report = report;
-      session->last_report_series = series.series_uid;
-      std::erase(sessions_with_report, series.study_uid);
-      sessions_with_report.push_back(series.study_uid);
-      while (sessions_with_report.size() > kSessionsWithReport) {
-        sessions.at(sessions_with_report.front()).last_report.reset();
-        sessions_with_report.pop_front();
+      // Only the session's newest scan is the next scan's comparison and the "latest": an
+      // older scan analysed late is reported, but does not replace either.
+      event.latest_in_session = session->is_newest(series.series_uid);
+      if (event.latest_in_session) {
+        session->last_report = report;
+        session->last_report_series = series.series_uid;
+        std::erase(sessions_with_report, series.study_uid);
+        sessions_with_report.push_back(series.study_uid);
+        while (sessions_with_report.size() > kSessionsWithReport) {
+          sessions.at(sessions_with_report.front()).last_report.reset();
+          sessions_with_report.pop_front();
+        }
+        last_verdict_line = verdict_line;
+        last_study_uid = series.study_uid;
+        last_series_uid = series.series_uid;
+      } else {
+        spdlog::info("scan {:02d} of study {} was acquired before the session's newest scan: not the latest",
+                     event.scan_index, short_uid(series.study_uid));
       }
-      last_verdict_line = verdict_line;
-      last_study_uid = series.study_uid;
-      last_series_uid = series.series_uid;
     }
     event.report = report.get();
     std::vector<std::shared_ptr<ScanSink>> to_call;
@@ -445,9 +465,25 @@ void SidecarCore::Impl::record_incomplete(const CompleteSeries& series, const Sc
   ScanStatus& scan = session.scan_for(series.series_uid);
   scan.incomplete = scan.verdict_line = completeness.summary;
   scan.error.clear();
+  if (!session.is_newest(series.series_uid)) return;
   last_verdict_line = completeness.summary;
   last_study_uid = series.study_uid;
   last_series_uid = series.series_uid;
+}
+
+void SidecarCore::Impl::write_journal(const CompleteSeries& series, const ScanEvent& event) {
+  const nlohmann::json j{{"schema", "sijtrack.sidecar.scan/1"},
+                         {"study_uid", series.study_uid},
+                         {"series_uid", series.series_uid},
+                         {"acquisition_key", series.acquisition_key},
+                         {"instances", series.instances},
+                         {"spool_dir", spool.series_dir(series.study_uid, series.series_uid).string()}};
+  try {
+    fs::create_directories(event.scan_dir);
+    write_text_durably(event.scan_dir / kScanJournalFileName, j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    spdlog::error("cannot write the scan journal in {}: {}", event.scan_dir.string(), e.what());
+  }
 }
 
 // --- public ----------------------------------------------------------------------------------
@@ -543,7 +579,7 @@ SessionStatus SidecarCore::status() const {
   SessionStatus s;
   for (const auto& study : impl_->session_order) {
     const Session& session = impl_->sessions.at(study);
-    s.sessions.push_back({study, session.session_dir().string(), session.scans()});
+    s.sessions.push_back({study, session.session_dir().string(), session.scans_by_acquisition()});
   }
   s.last_verdict_line = impl_->last_verdict_line;
   s.last_study_uid = impl_->last_study_uid;
