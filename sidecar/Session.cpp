@@ -93,11 +93,17 @@ ScanStatus& Session::scan_for(const std::string& series_uid) {
 }
 
 bool Session::has_result(const std::string& series_uid) const {
-  const std::string safe = safe_path_component(series_uid);
-  for (const auto& scan : scans_)
-    if (scan.series_uid == series_uid || scan.series_uid == safe)
-      return fs::exists(fs::path(scan.scan_dir) / kReportFileName) || fs::exists(fs::path(scan.scan_dir) / kErrorFileName);
-  return false;
+  const ScanStatus* scan = find(series_uid);
+  if (!scan) return false;
+  const fs::path dir = scan->scan_dir;
+  if (fs::exists(dir / kErrorFileName)) return true;
+  if (!fs::exists(dir / kReportFileName)) return false;
+  // A report whose journal does not say its outputs were all made (a crash between the report
+  // and the overlays, SC, sends) is not done. No journal at all: a folder from before journals.
+  std::ifstream in(dir / kScanJournalFileName);
+  if (!in) return true;
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return !j.is_discarded() && j.value("outputs_done", false);
 }
 
 bool acquired_before(const ScanStatus& a, const ScanStatus& b) {

@@ -41,7 +41,8 @@ class Session {
   // The scan of this series: the existing one (a re-sent series replaces its results) or a
   // new one numbered after the last.
   ScanStatus& scan_for(const std::string& series_uid);
-  // A report.json or error.json exists for this series.
+  // Nothing left to do for this series: error.json, or report.json with every output made
+  // (scan.json says outputs_done; a folder without scan.json predates the journal: done).
   bool has_result(const std::string& series_uid) const;
   // The scan acquired last before `series_uid` that has a report, or nullptr. Order: the
   // acquisition keys; where either is empty or they are equal, the scan numbers.

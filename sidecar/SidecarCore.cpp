@@ -174,7 +174,7 @@ struct SidecarCore::Impl {
   void worker_loop();
   void timer_loop();
   void analyse(const CompleteSeries& series);
-  void write_journal(const CompleteSeries& series, const ScanEvent& event);
+  void write_journal(const CompleteSeries& series, const ScanEvent& event, bool outputs_done);
   void record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
                          const Completeness& completeness);
   std::shared_ptr<const analysis::ScanReport> previous_report(Session& session, const std::string& series_uid);
@@ -343,7 +343,7 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     event.session_dir = session->session_dir();
     event.scan_dir = scan.scan_dir;
   }
-  write_journal(series, event);
+  write_journal(series, event, false);  // outputs_done once every sink has been called
   // Half a scan never gets a verdict: the slices must be the whole scan first.
   const Completeness completeness = check_completeness(read_slice_headers(folder));
   if (!completeness.complete) {
@@ -414,6 +414,9 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
       to_call = sinks;
     }
     for (const auto& sink : to_call) sink->on_scan(event);
+    // Only now is the scan done: a crash before this line (report written, overlays, SC,
+    // sends not all made) is redone from the spool at the next start.
+    write_journal(series, event, true);
     return;
   } catch (const ingest::IngestError& e) {
     error = std::string("ingest refused the series (") + std::string(ingest::reason_name(e.reason())) + "): " + e.what();
@@ -471,12 +474,13 @@ void SidecarCore::Impl::record_incomplete(const CompleteSeries& series, const Sc
   last_series_uid = series.series_uid;
 }
 
-void SidecarCore::Impl::write_journal(const CompleteSeries& series, const ScanEvent& event) {
+void SidecarCore::Impl::write_journal(const CompleteSeries& series, const ScanEvent& event, bool outputs_done) {
   const nlohmann::json j{{"schema", "sijtrack.sidecar.scan/1"},
                          {"study_uid", series.study_uid},
                          {"series_uid", series.series_uid},
                          {"acquisition_key", series.acquisition_key},
                          {"instances", series.instances},
+                         {"outputs_done", outputs_done},
                          {"spool_dir", spool.series_dir(series.study_uid, series.series_uid).string()}};
   try {
     fs::create_directories(event.scan_dir);
