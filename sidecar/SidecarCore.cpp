@@ -369,6 +369,12 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     auto report = std::make_shared<analysis::ScanReport>(analysis::analyze_scan(volume, analyze_options, previous.get()));
     report->scanner_profile = profile.profile.name;
     report->scanner_profile_rule = profile.rule;
+    // This report supersedes what an earlier, incomplete or failed, attempt left: those go
+    // first, so report.json never stands beside an error.json or incomplete.json (a crash in
+    // between leaves neither; the journal then says the scan is not done).
+    std::error_code ec;
+    fs::remove(event.scan_dir / kIncompleteFileName, ec);
+    fs::remove(event.scan_dir / kErrorFileName, ec);
     write_text_durably(event.scan_dir / kReportFileName, analysis::to_json(*report).dump(2) + "\n");
     verdict_line = report->verdict.line;
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -376,10 +382,6 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
                  short_uid(series.study_uid), event.scan_index, short_uid(series.series_uid), series.instances, ms,
                  verdict_line.empty() ? "" : ": ", verdict_line, (event.scan_dir / kReportFileName).string());
     spdlog::info("summary of scan {:02d}:\n{}", event.scan_index, analysis::console_summary(*report));
-    // This report supersedes what an earlier, incomplete or failed, attempt left.
-    std::error_code ec;
-    fs::remove(event.scan_dir / kIncompleteFileName, ec);
-    fs::remove(event.scan_dir / kErrorFileName, ec);
     {
       std::lock_guard lock(mutex);
       ScanStatus& scan = session->scan_for(series.series_uid);
