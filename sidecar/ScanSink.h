@@ -20,6 +20,9 @@ struct ScanEvent {
   std::filesystem::path session_dir;   // <output root>/<study uid>/
   std::filesystem::path scan_dir;      // session_dir/scan_NN_<series>/ (report.json, PNGs)
   const analysis::ScanReport* report = nullptr;  // valid during the call only
+  // False for a scan acquired before another scan of its session (resent or late): it is
+  // reported, but what shows "the latest" should keep the newer scan.
+  bool latest_in_session = true;
 };
 
 class ScanSink {

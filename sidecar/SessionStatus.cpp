@@ -13,9 +13,11 @@ nlohmann::json to_json(const SessionStatus& status) {
       s["scans"].push_back({{"scan_index", scan.scan_index},
                             {"series_uid", scan.series_uid},
                             {"instances", scan.instances},
+                            {"acquisition_key", scan.acquisition_key},
                             {"scan_dir", scan.scan_dir},
                             {"verdict_line", scan.verdict_line},
                             {"error", scan.error},
+                            {"incomplete", scan.incomplete},
                             {"analysis_ms", scan.analysis_ms}});
     }
     j["sessions"].push_back(std::move(s));

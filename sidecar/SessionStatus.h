@@ -17,9 +17,13 @@ struct ScanStatus {
   int scan_index = 0;               // 0-based order within the session
   std::string series_uid;
   int instances = 0;                // slices (or frames files) the scan was built from
+  std::string acquisition_key;      // AcquisitionDate+Time (sortable); orders the session's scans
   std::string scan_dir;             // <out>/<study>/scan_NN_<series>
   std::string verdict_line;         // report.verdict.line; empty when the verdict stage is off
   std::string error;                // non-empty when the series could not be ingested/analysed
+  // Non-empty while the series is not the whole scan ("incomplete: 17 slices received, gap
+  // between z = ... and ... mm"): no verdict is given; it is re-checked when slices arrive.
+  std::string incomplete;
   double analysis_ms = 0;           // ingest + analysis + report, wall clock
 };
 

@@ -24,8 +24,13 @@ struct SidecarConfig {
   // DICOM listener (sidecar/StorageServer); SidecarCore itself does not use these.
   std::string ae_title = "SIJTRACK";
   int port = 11112;
+  std::string bind_address = "0.0.0.0";           // numeric IPv4/IPv6 address to listen on
   std::vector<std::string> allowed_calling_aets;  // empty: any calling AE title
-  int max_associations = 4;                       // concurrent associations (threads)
+  std::vector<std::string> allowed_peer_addresses;  // numeric IPs; empty: any peer address
+  int max_associations = 16;                      // at once (a thread each); more: A-ASSOCIATE-RJ
+  int max_pending_connections = 64;               // TCP connections not yet negotiated; more: closed
+  int negotiation_timeout_s = 5;                  // connect -> whole A-ASSOCIATE-RQ (ARTIM)
+  int idle_timeout_s = 30;                        // an association silent this long is aborted
 
   // Watch-folder mode (sidecar/WatchFolder): empty = off.
   std::filesystem::path watch_dir;

@@ -25,6 +25,7 @@
 #include "pipeline/ingest/Ingest.h"
 #include "sidecar/InstanceInfo.h"
 #include "sidecar/SeriesAssembler.h"
+#include "sidecar/SeriesCompleteness.h"
 #include "sidecar/Session.h"
 #include "sidecar/Spool.h"
 
@@ -66,6 +67,18 @@ void write_text_durably(const fs::path& path, const std::string& text) {
     ::close(fd);
   }
   fs::rename(temp, path);
+}
+
+// A report.json an earlier attempt left, when this attempt has no verdict (failed or
+// incomplete): renamed to report.superseded.json, so no stale verdict looks current.
+void supersede_report(const fs::path& scan_dir, const std::string& why) {
+  std::error_code ec;
+  if (!fs::exists(scan_dir / kReportFileName, ec)) return;
+  fs::rename(scan_dir / kReportFileName, scan_dir / kSupersededReportFileName, ec);
+  if (ec)
+    spdlog::error("cannot set the old report in {} aside ({}); it is stale: {}", scan_dir.string(), ec.message(), why);
+  else
+    spdlog::warn("the earlier report of {} is now {} ({})", scan_dir.string(), kSupersededReportFileName, why);
 }
 
 }  // namespace
@@ -157,9 +170,13 @@ struct SidecarCore::Impl {
   }
 
   void resume_from_spool();
+  void restore_latest_locked();
   void worker_loop();
   void timer_loop();
   void analyse(const CompleteSeries& series);
+  void write_journal(const CompleteSeries& series, const ScanEvent& event, bool outputs_done);
+  void record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
+                         const Completeness& completeness);
   std::shared_ptr<const analysis::ScanReport> previous_report(Session& session, const std::string& series_uid);
 };
 
@@ -222,6 +239,25 @@ void SidecarCore::Impl::resume_from_spool() {
     spdlog::info("resume: {} series in the spool {} have no report: {} complete now, {} wait for their quiet period",
                  resumed_series, spool.root().string(), complete.size(), assembler.open_series());
   for (const auto& series : complete) enqueue_locked(series, "resumed from the spool");
+  restore_latest_locked();
+}
+
+// After a restart the status shows what the last run showed: the latest verdict is that of
+// the scan whose report.json (or incomplete.json) was written last.
+void SidecarCore::Impl::restore_latest_locked() {
+  fs::file_time_type newest = fs::file_time_type::min();
+  std::error_code ec;
+  for (const auto& [study, session] : sessions)
+    for (const auto& scan : session.scans())
+      for (const char* name : {kReportFileName, kIncompleteFileName}) {
+        if (!session.is_newest(scan.series_uid)) continue;
+        const auto when = fs::last_write_time(fs::path(scan.scan_dir) / name, ec);
+        if (ec || when <= newest) continue;
+        newest = when;
+        last_verdict_line = scan.verdict_line;
+        last_study_uid = study;
+        last_series_uid = scan.series_uid;
+      }
 }
 
 // --- analysis --------------------------------------------------------------------------------
@@ -257,12 +293,20 @@ void SidecarCore::Impl::timer_loop() {
 
 std::shared_ptr<const analysis::ScanReport> SidecarCore::Impl::previous_report(Session& session,
                                                                                const std::string& series_uid) {
-  if (session.last_report && session.last_report_series != series_uid) return session.last_report;
-  // After a restart: re-analyse the latest earlier scan of the session from the spool (its
-  // report on disk stays as it was) so that this scan is still compared with it.
-  const ScanStatus* earlier = session.earlier_analysed_scan(series_uid);
-  if (!earlier) return nullptr;
-  std::string earlier_series = earlier->series_uid;
+  // The comparison is the scan acquired just before this one (not the one analysed last: a
+  // late or resent older scan is compared with what came before it).
+  std::string earlier_series;
+  int earlier_index = 0;
+  {
+    std::lock_guard lock(mutex);
+    const ScanStatus* earlier = session.analysed_scan_before(series_uid);
+    if (!earlier) return nullptr;
+    earlier_series = earlier->series_uid;
+    earlier_index = earlier->scan_index;
+  }
+  if (session.last_report && session.last_report_series == earlier_series) return session.last_report;
+  // Not in memory (a restart, or an older scan arriving late): re-analyse it from the spool
+  // (its report on disk stays as it was) so that this scan is still compared with it.
   const fs::path folder = spool.series_dir(session.study_uid(), earlier_series);
   try {
     ingest::IngestOptions options;
@@ -273,11 +317,11 @@ std::shared_ptr<const analysis::ScanReport> SidecarCore::Impl::previous_report(S
     auto volume = std::make_shared<const Volume>(std::move(ingested));
     auto report = std::make_shared<analysis::ScanReport>(analysis::analyze_scan(volume, analyze_options, nullptr));
     spdlog::info("session {}: re-analysed earlier scan {} from the spool as the comparison", short_uid(session.study_uid()),
-                 earlier->scan_index);
+                 earlier_index);
     return report;
   } catch (const std::exception& e) {
     spdlog::warn("session {}: earlier scan {} could not be re-read for comparison ({}); analysing without it",
-                 short_uid(session.study_uid()), earlier->scan_index, e.what());
+                 short_uid(session.study_uid()), earlier_index, e.what());
     return nullptr;
   }
 }
@@ -294,12 +338,20 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     session = &session_locked(series.study_uid);
     ScanStatus& scan = session->scan_for(series.series_uid);
     scan.instances = series.instances;
+    if (!series.acquisition_key.empty()) scan.acquisition_key = series.acquisition_key;
     event.scan_index = scan.scan_index;
     event.session_dir = session->session_dir();
     event.scan_dir = scan.scan_dir;
   }
-  spdlog::info("analysing: study {} scan {:02d} series {} ({} instance(s))", short_uid(series.study_uid), event.scan_index,
-               short_uid(series.series_uid), series.instances);
+  write_journal(series, event, false);  // outputs_done once every sink has been called
+  // Half a scan never gets a verdict: the slices must be the whole scan first.
+  const Completeness completeness = check_completeness(read_slice_headers(folder));
+  if (!completeness.complete) {
+    record_incomplete(series, event, *session, completeness);
+    return;
+  }
+  spdlog::info("analysing: study {} scan {:02d} series {} ({} instance(s), {})", short_uid(series.study_uid),
+               event.scan_index, short_uid(series.series_uid), series.instances, completeness.summary);
   // Only this thread touches the session's reports, so no lock is held during the analysis.
   std::string verdict_line, error;
   try {
@@ -317,6 +369,12 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     auto report = std::make_shared<analysis::ScanReport>(analysis::analyze_scan(volume, analyze_options, previous.get()));
     report->scanner_profile = profile.profile.name;
     report->scanner_profile_rule = profile.rule;
+    // This report supersedes what an earlier, incomplete or failed, attempt left: those go
+    // first, so report.json never stands beside an error.json or incomplete.json (a crash in
+    // between leaves neither; the journal then says the scan is not done).
+    std::error_code ec;
+    fs::remove(event.scan_dir / kIncompleteFileName, ec);
+    fs::remove(event.scan_dir / kErrorFileName, ec);
     write_text_durably(event.scan_dir / kReportFileName, analysis::to_json(*report).dump(2) + "\n");
     verdict_line = report->verdict.line;
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -329,18 +387,27 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
       ScanStatus& scan = session->scan_for(series.series_uid);
       scan.verdict_line = verdict_line;
       scan.error.clear();
+      scan.incomplete.clear();
       scan.analysis_ms = ms;
-      session->last_report = report;
-      session->last_report_series = series.series_uid;
-      std::erase(sessions_with_report, series.study_uid);
-      sessions_with_report.push_back(series.study_uid);
-      while (sessions_with_report.size() > kSessionsWithReport) {
-        sessions.at(sessions_with_report.front()).last_report.reset();
-        sessions_with_report.pop_front();
+      // Only the session's newest scan is the next scan's comparison and the "latest": an
+      // older scan analysed late is reported, but does not replace either.
+      event.latest_in_session = session->is_newest(series.series_uid);
+      if (event.latest_in_session) {
+        session->last_report = report;
+        session->last_report_series = series.series_uid;
+        std::erase(sessions_with_report, series.study_uid);
+        sessions_with_report.push_back(series.study_uid);
+        while (sessions_with_report.size() > kSessionsWithReport) {
+          sessions.at(sessions_with_report.front()).last_report.reset();
+          sessions_with_report.pop_front();
+        }
+        last_verdict_line = verdict_line;
+        last_study_uid = series.study_uid;
+        last_series_uid = series.series_uid;
+      } else {
+        spdlog::info("scan {:02d} of study {} was acquired before the session's newest scan: not the latest",
+                     event.scan_index, short_uid(series.study_uid));
       }
-      last_verdict_line = verdict_line;
-      last_study_uid = series.study_uid;
-      last_series_uid = series.series_uid;
     }
     event.report = report.get();
     std::vector<std::shared_ptr<ScanSink>> to_call;
@@ -349,6 +416,9 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
       to_call = sinks;
     }
     for (const auto& sink : to_call) sink->on_scan(event);
+    // Only now is the scan done: a crash before this line (report written, overlays, SC,
+    // sends not all made) is redone from the spool at the next start.
+    write_journal(series, event, true);
     return;
   } catch (const ingest::IngestError& e) {
     error = std::string("ingest refused the series (") + std::string(ingest::reason_name(e.reason())) + "): " + e.what();
@@ -357,6 +427,9 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
   }
   spdlog::error("scan not analysed: study {} series {}: {}; its {} file(s) stay in {}", short_uid(series.study_uid),
                 short_uid(series.series_uid), error, series.instances, folder.string());
+  supersede_report(event.scan_dir, "the re-analysis failed");
+  std::error_code ec;
+  fs::remove(event.scan_dir / kIncompleteFileName, ec);
   try {
     nlohmann::json j{{"study_uid", series.study_uid}, {"series_uid", series.series_uid}, {"error", error},
                      {"spool_dir", folder.string()}, {"instances", series.instances}};
@@ -365,7 +438,58 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     spdlog::error("cannot record the failure in {}: {}", event.scan_dir.string(), e.what());
   }
   std::lock_guard lock(mutex);
-  session->scan_for(series.series_uid).error = error;
+  ScanStatus& scan = session->scan_for(series.series_uid);
+  scan.error = error;
+  scan.verdict_line.clear();
+  scan.incomplete.clear();
+}
+
+void SidecarCore::Impl::record_incomplete(const CompleteSeries& series, const ScanEvent& event, Session& session,
+                                          const Completeness& completeness) {
+  spdlog::warn("scan incomplete: study {} scan {:02d} series {}: {}; no verdict until the missing slices arrive",
+               short_uid(series.study_uid), event.scan_index, short_uid(series.series_uid), completeness.summary);
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& gap : completeness.gaps) gaps.push_back({{"from_z_mm", gap.from_z_mm}, {"to_z_mm", gap.to_z_mm}});
+  const nlohmann::json j{{"schema", "sijtrack.sidecar.incomplete/1"},
+                         {"study_uid", series.study_uid},
+                         {"series_uid", series.series_uid},
+                         {"summary", completeness.summary},
+                         {"received", completeness.received},
+                         {"expected", completeness.expected},
+                         {"gaps", gaps},
+                         {"missing_instance_numbers", completeness.missing_instance_numbers},
+                         {"spool_dir", spool.series_dir(series.study_uid, series.series_uid).string()}};
+  supersede_report(event.scan_dir, "the series is incomplete now");
+  try {
+    fs::create_directories(event.scan_dir);
+    write_text_durably(event.scan_dir / kIncompleteFileName, j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    spdlog::error("cannot record the incomplete series in {}: {}", event.scan_dir.string(), e.what());
+  }
+  std::lock_guard lock(mutex);
+  ScanStatus& scan = session.scan_for(series.series_uid);
+  scan.incomplete = scan.verdict_line = completeness.summary;
+  scan.error.clear();
+  if (!session.is_newest(series.series_uid)) return;
+  last_verdict_line = completeness.summary;
+  last_study_uid = series.study_uid;
+  last_series_uid = series.series_uid;
+}
+
+void SidecarCore::Impl::write_journal(const CompleteSeries& series, const ScanEvent& event, bool outputs_done) {
+  const nlohmann::json j{{"schema", "sijtrack.sidecar.scan/1"},
+                         {"study_uid", series.study_uid},
+                         {"series_uid", series.series_uid},
+                         {"acquisition_key", series.acquisition_key},
+                         {"instances", series.instances},
+                         {"outputs_done", outputs_done},
+                         {"spool_dir", spool.series_dir(series.study_uid, series.series_uid).string()}};
+  try {
+    fs::create_directories(event.scan_dir);
+    write_text_durably(event.scan_dir / kScanJournalFileName, j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    spdlog::error("cannot write the scan journal in {}: {}", event.scan_dir.string(), e.what());
+  }
 }
 
 // --- public ----------------------------------------------------------------------------------
@@ -461,7 +585,7 @@ SessionStatus SidecarCore::status() const {
   SessionStatus s;
   for (const auto& study : impl_->session_order) {
     const Session& session = impl_->sessions.at(study);
-    s.sessions.push_back({study, session.session_dir().string(), session.scans()});
+    s.sessions.push_back({study, session.session_dir().string(), session.scans_by_acquisition()});
   }
   s.last_verdict_line = impl_->last_verdict_line;
   s.last_study_uid = impl_->last_study_uid;

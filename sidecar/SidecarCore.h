@@ -3,6 +3,13 @@
 // series is analysed in its session (one per StudyInstanceUID) against the earlier scans; the
 // report is written and every registered ScanSink is called.
 //
+// Before any analysis the series must be the whole scan (sidecar/SeriesCompleteness): an
+// incomplete one gets incomplete.json and no verdict, and is checked again when slices arrive.
+// Scans are ordered by acquisition time: each is compared with the scan acquired just before
+// it, and only a session's newest scan is its "latest". Each scan folder keeps a journal
+// (scan.json) whose outputs_done is set after every sink was called; a start finishes any scan
+// without it.
+//
 // Threads: accept_* may be called from any number of threads at once. Analyses run one at a
 // time on the core's own worker thread, in order of completion; a timer thread closes series
 // after their quiet period. The destructor stops taking work, lets the analysis in progress

@@ -180,26 +180,36 @@ TEST_F(SidecarCoreTest, AcceptFileFlushWritesReportCallsSinksAndRestartDoesNotRe
   EXPECT_EQ(files_with_suffix(config_.spool_dir, ".dcm").size(), files.size());
   for (const auto& [original, copy] : spooled_copy) EXPECT_EQ(read_text(copy), read_text(original)) << copy;
 
-  // A restart over the same spool and output: the series already has its report.
+  // A restart over the same spool and output: the series already has its report, and the
+  // status is rebuilt from disk (verdict, slices, latest) rather than shown empty.
   auto sink2 = std::make_shared<CountingSink>();
   {
     SidecarCore core(config_);
     core.add_sink(sink2);
     core.flush();
+    const SessionStatus status = core.status();
+    ASSERT_EQ(status.sessions.size(), 1u);
+    ASSERT_EQ(status.sessions[0].scans.size(), 1u);
+    const ScanStatus& scan = status.sessions[0].scans[0];
+    EXPECT_EQ(scan.instances, static_cast<int>(files.size()));
+    EXPECT_EQ(scan.verdict_line, report["verdict"]["line"].get<std::string>());
+    EXPECT_FALSE(scan.verdict_line.empty());
+    EXPECT_EQ(status.last_verdict_line, scan.verdict_line);
+    EXPECT_EQ(status.last_study_uid, status.sessions[0].study_uid);
   }
   EXPECT_EQ(sink2->calls, 0);
   EXPECT_EQ(files_with_suffix(config_.output_dir, "report.json").size(), 1u);
 }
 
-TEST_F(SidecarCoreTest, RefusesNonDicomAndKeepsABadSeriesInTheSpool) {
+TEST_F(SidecarCoreTest, RefusesNonDicomAndHoldsAnIncompleteSeriesUntilItIsWhole) {
   SidecarCore core(config_);
   { std::ofstream(work_ / "junk.dcm") << "DICM but not really"; }
   const auto junk = core.accept_file(work_ / "junk.dcm");
   EXPECT_EQ(junk.status, AcceptResult::Status::Malformed);
   EXPECT_NE(junk.message.find("not a readable DICOM file"), std::string::npos) << junk.message;
 
-  // One slice missing in the middle: the ingest refuses the gap; the files stay and
-  // error.json says why.
+  // One slice missing in the middle: incomplete (completeness is checked before the ingest),
+  // no report and no verdict; the files stay and incomplete.json names the gap.
   const auto files = planning_files();
   int sent = 0;
   for (size_t i = 0; i < files.size(); ++i)
@@ -209,12 +219,21 @@ TEST_F(SidecarCoreTest, RefusesNonDicomAndKeepsABadSeriesInTheSpool) {
     }
   core.flush();
   EXPECT_EQ(static_cast<int>(files_with_suffix(config_.spool_dir, ".dcm").size()), sent);
-  const auto errors = files_with_suffix(config_.output_dir, "error.json");
-  ASSERT_EQ(errors.size(), 1u) << log();
+  const auto incomplete = files_with_suffix(config_.output_dir, "incomplete.json");
+  ASSERT_EQ(incomplete.size(), 1u) << log();
   EXPECT_TRUE(files_with_suffix(config_.output_dir, "report.json").empty());
-  EXPECT_NE(log().find("scan not analysed: "), std::string::npos) << log();
-  EXPECT_NE(log().find("stay in " + config_.spool_dir.string()), std::string::npos) << log();
-  EXPECT_FALSE(core.status().sessions.at(0).scans.at(0).error.empty());
+  EXPECT_NE(log().find("scan incomplete: "), std::string::npos) << log();
+  const auto scan = core.status().sessions.at(0).scans.at(0);
+  EXPECT_EQ(scan.incomplete.rfind("incomplete: " + std::to_string(sent) + " slices received, gap between z = ", 0), 0u)
+      << scan.incomplete;
+  EXPECT_EQ(scan.verdict_line, scan.incomplete) << "the status shows the incomplete line, not a verdict";
+  EXPECT_EQ(core.status().last_verdict_line, scan.incomplete);
+  // The missing slice arrives: analysed, incomplete.json gone.
+  ASSERT_TRUE(core.accept_file(files[files.size() / 2]).stored());
+  core.flush();
+  EXPECT_EQ(files_with_suffix(config_.output_dir, "report.json").size(), 1u) << log();
+  EXPECT_TRUE(files_with_suffix(config_.output_dir, "incomplete.json").empty());
+  EXPECT_TRUE(core.status().sessions.at(0).scans.at(0).incomplete.empty());
 }
 
 }  // namespace

@@ -126,6 +126,7 @@ class ServerProcess {
     pid_ = -1;
   }
   bool alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+  pid_t pid() const { return pid_; }
   std::string log() const { return read_text(log_); }
 
  private:

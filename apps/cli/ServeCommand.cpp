@@ -25,9 +25,13 @@ struct ServeCliOptions {
   std::string ae_title = "SIJTRACK";
   int port = 11112;
   std::vector<std::string> allow;
+  std::vector<std::string> allow_ip;
+  std::string dicom_bind = "0.0.0.0";
+  int negotiation_timeout_s = 5;
+  int idle_timeout_s = 30;
   std::string spool, out, watch;
   double quiet_seconds = 5.0;
-  int max_associations = 4;
+  int max_associations = 16;
   std::string backend = "auto";
   bool verbose = false;
   int http_port = -1;         // -1: off
@@ -61,6 +65,10 @@ int run_serve(const ServeCliOptions& options) {
   config.port = options.port;
   config.allowed_calling_aets = options.allow;
   config.max_associations = options.max_associations;
+  config.allowed_peer_addresses = options.allow_ip;
+  config.bind_address = options.dicom_bind;
+  config.negotiation_timeout_s = options.negotiation_timeout_s;
+  config.idle_timeout_s = options.idle_timeout_s;
   config.watch_dir = options.watch;
   config.profiles.profile_file = options.profile_file;
   config.profiles.profile_dir = options.profile_dir;
@@ -127,7 +135,17 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--profile", options.profile_file, "Scanner profile for every scan (default: chosen by DICOM tags)");
   cmd->add_option("--profiles", options.profile_dir, "Folder of scanner profiles (default: config/scanners)");
   cmd->add_option("--watch", options.watch, "Also take DICOM files exported into this folder (left untouched)");
-  cmd->add_option("--max-associations", options.max_associations, "Concurrent associations")->check(CLI::Range(1, 64));
+  cmd->add_option("--max-associations", options.max_associations,
+                  "Associations served at once; one more is rejected (local limit exceeded)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--allow-ip", options.allow_ip, "Peer addresses accepted, numeric, comma-separated (default: any)")
+      ->delimiter(',');
+  cmd->add_option("--dicom-bind", options.dicom_bind, "Address the DICOM listener binds to (default: 0.0.0.0, all)");
+  cmd->add_option("--negotiation-timeout", options.negotiation_timeout_s,
+                  "Seconds a connection may take to send its association request")
+      ->check(CLI::Range(1, 120));
+  cmd->add_option("--idle-timeout", options.idle_timeout_s, "Seconds an association may stay silent before it is aborted")
+      ->check(CLI::Range(1, 3600));
   cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->add_option("--http-port", options.http_port, "HTTP status page and /status JSON on this port (default: off)")
       ->check(CLI::Range(0, 65535));

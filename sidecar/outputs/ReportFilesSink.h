@@ -2,6 +2,8 @@
 // through the tip, joint reformats, gas projection; pipeline/report/Overlays.h) and the axial
 // overlay as a DICOM Secondary Capture (overlay.dcm), which DicomSendSink then sends back to
 // the console. Registered first, so the later sinks (HTTP page, send-back) find the files.
+// Each file is written under <scan>/.staging/, synced and renamed into place: a file under its
+// final name is always complete, even after a crash mid-write.
 #pragma once
 
 #include <string>
