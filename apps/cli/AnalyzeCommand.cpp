@@ -13,6 +13,7 @@
 #include "calib/ScanPreparation.h"
 #include "pipeline/analysis/ReportJson.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
+#include "pipeline/analysis/ScanOrder.h"
 #include "pipeline/ingest/Ingest.h"
 #include "pipeline/report/Overlays.h"
 #include "pipeline/report/SecondaryCapture.h"
@@ -34,14 +35,35 @@ struct AnalyzeCliOptions {
   calib::ScanProfileSource profile;  // scanner profile: a named file or chosen by DICOM tags
 };
 
-// Reads a scan, corrects its HU with its scanner profile and sets the options from it.
-std::shared_ptr<const Volume> load(const std::string& path, const AnalyzeCliOptions& options,
-                                   analysis::AnalyzeOptions& analyze_options, calib::ProfileChoice& profile) {
+// Reads a scan (HU as stored; the scanner profile is applied just before its analysis).
+std::shared_ptr<Volume> read_scan(const std::string& path, const AnalyzeCliOptions& options) {
   ingest::IngestOptions ingest_options;
   ingest_options.series_uid = options.series_uid;
-  Volume volume = ingest::ingest(path, ingest_options);
-  profile = calib::prepare_scan(volume, analyze_options, options.profile);
-  return std::make_shared<const Volume>(std::move(volume));
+  return std::make_shared<Volume>(ingest::ingest(path, ingest_options));
+}
+
+// The previous scans, read and put in acquisition order (oldest first); throws
+// analysis::ScanOrderError for a scan that cannot be a previous one of `scan`.
+std::vector<std::shared_ptr<Volume>> read_previous_in_order(const Volume& scan, const AnalyzeCliOptions& options) {
+  std::vector<std::shared_ptr<Volume>> given;
+  std::vector<VolumeMetadata> metas;
+  for (const auto& path : options.previous) {
+    given.push_back(read_scan(path, options));
+    metas.push_back(given.back()->meta);
+  }
+  const auto order = analysis::order_previous_scans(scan.meta, metas);
+  for (const auto& warning : order.warnings) std::fprintf(stderr, "sijtrack analyze: warning: %s\n", warning.c_str());
+  std::vector<std::shared_ptr<Volume>> ordered;
+  for (const std::size_t i : order.oldest_first) ordered.push_back(given[i]);
+  return ordered;
+}
+
+// Corrects a scan's HU with its scanner profile, sets the options from it, and hands it over.
+std::shared_ptr<const Volume> prepare(std::shared_ptr<Volume>& volume, const AnalyzeCliOptions& options,
+                                      analysis::AnalyzeOptions& analyze_options, calib::ProfileChoice& profile) {
+  profile = calib::prepare_scan(*volume, analyze_options, options.profile);
+  std::shared_ptr<const Volume> prepared = std::move(volume);
+  return prepared;
 }
 
 int run_analyze(const AnalyzeCliOptions& options) {
@@ -59,15 +81,18 @@ int run_analyze(const AnalyzeCliOptions& options) {
     analyze_options.planned_target_mm = std::array<double, 3>{options.target_mm[0], options.target_mm[1], options.target_mm[2]};
   }
   try {
-    // Earlier scans first, in the order given, each against the one before it.
+    // Earlier scans first, by acquisition time, each against the one before it.
+    auto scan = read_scan(options.scan, options);
+    auto earlier = read_previous_in_order(*scan, options);
     std::optional<analysis::ScanReport> previous;
     calib::ProfileChoice profile;
-    for (const auto& path : options.previous) {
+    for (auto& before : earlier) {
       // Shared, so that the next scan's gas stage can align to this volume.
-      auto volume = load(path, options, analyze_options, profile);
+      auto volume = prepare(before, options, analyze_options, profile);
       previous = analysis::analyze_scan(std::move(volume), analyze_options, previous ? &*previous : nullptr);
     }
-    const auto volume_shared = load(options.scan, options, analyze_options, profile);
+    earlier.clear();
+    const auto volume_shared = prepare(scan, options, analyze_options, profile);
     const Volume& volume = *volume_shared;
     auto report = analysis::analyze_scan(volume_shared, analyze_options, previous ? &*previous : nullptr);
     report.scanner_profile = profile.profile.name;
@@ -100,6 +125,9 @@ int run_analyze(const AnalyzeCliOptions& options) {
   } catch (const ingest::IngestError& e) {
     std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
     return e.exit_code();
+  } catch (const analysis::ScanOrderError& e) {
+    std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
+    return analysis::kScanOrderExitCode;
   } catch (const calib::ProfileError& e) {
     std::fprintf(stderr, "sijtrack analyze: scanner profile: %s\n", e.what());
     return 30;  // the calibrate command's code for a bad profile
@@ -112,7 +140,7 @@ void register_analyze(CLI::App& app) {
   static AnalyzeCliOptions options;
   auto* cmd = app.add_subcommand("analyze", "Find the needle tip relative to the sacroiliac joint in one scan");
   cmd->add_option("scan", options.scan, "DICOM folder or .mha/.mhd/.nii/.nii.gz/.nrrd file")->required();
-  cmd->add_option("--previous", options.previous, "Earlier scans of the same procedure, oldest first")
+  cmd->add_option("--previous", options.previous, "Earlier scans of the same study (compared in acquisition order)")
       ->expected(0, -1);
   cmd->add_option("--json", options.json_path, "Write the report (schema sijtrack.scan/1)");
   cmd->add_option("--series", options.series_uid, "SeriesInstanceUID when the folder holds several series");
