@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "apps/cli/Commands.h"
+#include "apps/cli/OutputFile.h"
 #include "calib/ScanPreparation.h"
 #include "pipeline/analysis/ReportJson.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
@@ -66,6 +67,30 @@ std::shared_ptr<const Volume> prepare(std::shared_ptr<Volume>& volume, const Ana
   return prepared;
 }
 
+// The console summary, and the files asked for. With `--json -` the JSON alone goes to stdout
+// and everything else to stderr, so that stdout can be piped into a JSON reader.
+int write_outputs(const analysis::ScanReport& report, const Volume& volume, const AnalyzeCliOptions& options) {
+  std::FILE* text = is_stdout(options.json_path) ? stderr : stdout;
+  std::fputs(analysis::console_summary(report).c_str(), text);
+  try {
+    if (!options.json_path.empty()) write_output(options.json_path, analysis::to_json(report).dump(2) + "\n");
+    if (!options.png_dir.empty()) {
+      for (const auto& file : report::write_overlays(report, volume, options.png_dir)) {
+        std::fprintf(text, "  wrote %s\n", file.string().c_str());
+      }
+    }
+    if (!options.sc_path.empty()) {
+      create_parent_folders(options.sc_path);
+      const auto sc = report::write_axial_secondary_capture(report, volume, options.sc_path);
+      std::fprintf(text, "  wrote %s (Secondary Capture, study %s)\n", options.sc_path.c_str(), sc.study_uid.c_str());
+    }
+  } catch (const std::runtime_error& e) {  // OutputFileError, OverlayError, SecondaryCaptureError
+    std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 int run_analyze(const AnalyzeCliOptions& options) {
   analysis::AnalyzeOptions analyze_options;
   analyze_options.backend = backend_from_name(options.backend);
@@ -97,31 +122,7 @@ int run_analyze(const AnalyzeCliOptions& options) {
     auto report = analysis::analyze_scan(volume_shared, analyze_options, previous ? &*previous : nullptr);
     report.scanner_profile = profile.profile.name;
     report.scanner_profile_rule = profile.rule;
-    std::fputs(analysis::console_summary(report).c_str(), stdout);
-    if (!options.json_path.empty()) {
-      std::ofstream out(options.json_path);
-      out << analysis::to_json(report).dump(2) << "\n";
-      out.close();
-      if (!out) {
-        std::fprintf(stderr, "sijtrack analyze: cannot write %s (disk full or no permission?)\n", options.json_path.c_str());
-        return 1;
-      }
-    }
-    try {
-      if (!options.png_dir.empty()) {
-        for (const auto& file : report::write_overlays(report, volume, options.png_dir)) {
-          std::printf("  wrote %s\n", file.string().c_str());
-        }
-      }
-      if (!options.sc_path.empty()) {
-        const auto sc = report::write_axial_secondary_capture(report, volume, options.sc_path);
-        std::printf("  wrote %s (Secondary Capture, study %s)\n", options.sc_path.c_str(), sc.study_uid.c_str());
-      }
-    } catch (const std::runtime_error& e) {  // OverlayError, SecondaryCaptureError
-      std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
-      return 1;
-    }
-    return 0;
+    return write_outputs(report, volume, options);
   } catch (const ingest::IngestError& e) {
     std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
     return e.exit_code();
@@ -142,7 +143,7 @@ void register_analyze(CLI::App& app) {
   cmd->add_option("scan", options.scan, "DICOM folder or .mha/.mhd/.nii/.nii.gz/.nrrd file")->required();
   cmd->add_option("--previous", options.previous, "Earlier scans of the same study (compared in acquisition order)")
       ->expected(0, -1);
-  cmd->add_option("--json", options.json_path, "Write the report (schema sijtrack.scan/1)");
+  cmd->add_option("--json", options.json_path, "Write the report (schema sijtrack.scan/1) to this file ('-' for stdout; folders are created)");
   cmd->add_option("--series", options.series_uid, "SeriesInstanceUID when the folder holds several series");
   cmd->add_option("--target", options.target_mm, "Planned target x,y,z in LPS mm")->expected(3)->delimiter(',');
   cmd->add_option("--backend", options.backend, "auto, cpu or cuda");

@@ -38,9 +38,8 @@ struct ServeCliOptions {
 };
 
 int run_serve(const ServeCliOptions& options) {
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
+  // The log's pattern, level and file: --log-level / --log-file (apps/cli/Logging.h).
   if (options.verbose) spdlog::set_level(spdlog::level::debug);
-  spdlog::flush_on(spdlog::level::info);  // a killed server still leaves its log
   // DCMTK's own logger would repeat what we log, in its words; keep its errors only.
   OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
 
