@@ -35,6 +35,7 @@ struct ServeCliOptions {
   std::string http_bind = "127.0.0.1";
   std::string http_token;     // required when http_bind is not loopback
   int igtl_port = -1;         // -1: off
+  std::string igtl_bind = "127.0.0.1";
   std::string send_to;        // HOST:PORT of the DICOM node for the Secondary Capture; empty: off
   std::string send_called_ae = "ANY-SCP";
   std::string profile_file, profile_dir;  // scanner profile: named, or chosen by DICOM tags
@@ -77,7 +78,9 @@ int run_serve(const ServeCliOptions& options) {
       outputs_config.http =
           sidecar::HttpStatusOptions{.host = options.http_bind, .port = options.http_port, .token = options.http_token};
     }
-    if (options.igtl_port >= 0) outputs_config.igtl = sidecar::IgtlOptions{.port = options.igtl_port};
+    if (options.igtl_port >= 0) {
+      outputs_config.igtl = sidecar::IgtlOptions{.port = options.igtl_port, .host = options.igtl_bind};
+    }
     if (!options.send_to.empty()) {
       sidecar::DicomSendOptions send_options;
       send_options.node = sidecar::parse_host_port(options.send_to);
@@ -87,7 +90,7 @@ int run_serve(const ServeCliOptions& options) {
     }
     sidecar::RunningOutputs outputs = sidecar::start_outputs(core, outputs_config);
     if (outputs.http) spdlog::info("HTTP status on http://{}:{}/", options.http_bind, outputs.http->port());
-    if (outputs.igtl) spdlog::info("OpenIGTLink server on port {}", outputs.igtl->port());
+    if (outputs.igtl) spdlog::info("OpenIGTLink server on {}:{}", options.igtl_bind, outputs.igtl->port());
     if (outputs.dicom_send) spdlog::info("Secondary Captures go to {} at {}", options.send_called_ae, options.send_to);
     sidecar::StorageServer server(core, config);
     server.start();
@@ -144,6 +147,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--http-token", options.http_token, "Token the page requires (?token=... or Authorization: Bearer ...)");
   cmd->add_option("--igtl-port", options.igtl_port, "OpenIGTLink server for 3D Slicer on this port (default: off)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--igtl-bind", options.igtl_bind, "Address the OpenIGTLink server listens on (0.0.0.0: every interface)");
   cmd->add_option("--send", options.send_to, "Send each scan's Secondary Capture to this DICOM node (HOST:PORT)");
   cmd->add_option("--send-aec", options.send_called_ae, "AE title of the --send node");
   cmd->add_flag("--verbose", options.verbose, "Log every stored instance");
