@@ -151,6 +151,8 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--send", options.send_to, "Send each scan's Secondary Capture to this DICOM node (HOST:PORT)");
   cmd->add_option("--send-aec", options.send_called_ae, "AE title of the --send node");
   cmd->add_flag("--verbose", options.verbose, "Log every stored instance");
+  // The options may also come from the top level's --config-file (apps/cli/main.cpp), in a
+  // [serve] section.
   cmd->callback([] { set_exit_code(run_serve(options)); });
 }
 

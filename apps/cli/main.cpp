@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.fallthrough();
   sij::cli::add_log_options(app);
+  // Options from a file (TOML/INI as CLI11 reads it): top-level ones (log-level, log-file)
+  // first, a subcommand's in its section, e.g. [serve] spool = "/var/lib/sijtrack/spool";
+  // the command line wins over the file. May follow the subcommand.
+  app.set_config("--config-file", "", "Read options from this file ([serve] section for serve; see config/serve.conf)");
   sij::cli::register_info(app);
   sij::cli::register_demo(app);
   sij::cli::register_phantom(app);
