@@ -55,6 +55,10 @@ std::string default_profile_dir() {
   if (!ec) {
     const fs::path beside = exe.parent_path().parent_path() / "config" / "scanners";
     if (fs::is_directory(beside, ec)) return beside.string();
+    // Installed (cmake --install, the Debian package): <prefix>/bin/sijtrack and
+    // <prefix>/share/sijtrack/config/scanners.
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "sijtrack" / "config" / "scanners";
+    if (fs::is_directory(installed, ec)) return installed.string();
   }
 #ifdef SIJTRACK_SOURCE_DIR
   // Programs run from deeper inside a build tree (the tests in build/tests/) find the source

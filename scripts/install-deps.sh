@@ -18,6 +18,10 @@ packages=(
   # Sidecar outputs: OpenIGTLink for 3D Slicer, cpp-httplib for the status page; curl for
   # the end-to-end tests that read it.
   libopenigtlink-dev libcpp-httplib-dev curl
+  # The status page's test in a real browser (headless screenshots and DOM).
+  chromium
+  # The Debian package (CPack: dpkg-shlibdeps) and its unit's check (systemd-analyze verify).
+  dpkg-dev systemd
   # Real CT test file without geometry tags (imdata/CT-MONO2-16-ankle.dcm); pulls in octave.
   octave-dicom
   # The DICOM fuzz target (scripts/fuzz.sh): clang-14, libFuzzer's runtime (libclang-rt-14-dev)

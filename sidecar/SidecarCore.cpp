@@ -381,7 +381,7 @@ void SidecarCore::Impl::analyse(const CompleteSeries& series) {
     spdlog::info("scan analysed: study {} scan {:02d} series {} ({} instance(s), {:.0f} ms){}{}; report {}",
                  short_uid(series.study_uid), event.scan_index, short_uid(series.series_uid), series.instances, ms,
                  verdict_line.empty() ? "" : ": ", verdict_line, (event.scan_dir / kReportFileName).string());
-    spdlog::info("summary of scan {:02d}:\n{}", event.scan_index, analysis::console_summary(*report));
+    spdlog::debug("summary of scan {:02d}:\n{}", event.scan_index, analysis::console_summary(*report));
     {
       std::lock_guard lock(mutex);
       ScanStatus& scan = session->scan_for(series.series_uid);

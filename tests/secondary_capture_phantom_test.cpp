@@ -160,4 +160,42 @@ TEST_F(SecondaryCapturePhantomTest, BadInputIsATypedError) {
                sij::report::SecondaryCaptureError);
 }
 
+// One SC series per scan: two scans of the procedure give two series (numbers derived from
+// theirs, descriptions naming them); the same scan written again is the same series with the
+// next instance number and a new SOP instance.
+TEST_F(SecondaryCapturePhantomTest, OneSeriesPerScanAndReanalysisCountsOn) {
+  const auto& p = sij::test::report_phantom();
+  const fs::path file = p.root / "per_scan" / "overlay.dcm";
+  fs::create_directories(file.parent_path());
+  fs::remove(file);
+  const auto first = sij::report::write_axial_secondary_capture(p.report, *p.volume, file);
+  const int source_number = p.volume->meta.series_number;
+  ASSERT_GE(source_number, 0);
+  EXPECT_EQ(dump_value(file, "0020,0011"), std::to_string(9000 + source_number));
+  EXPECT_EQ(dump_value(file, "0020,0013"), "1");
+  const std::string description = dump_value(file, "0008,103e");
+  EXPECT_EQ(description, "sijtrack overlay of series " + std::to_string(source_number) + " " +
+                             p.volume->meta.series_description);
+  EXPECT_EQ(first.series_uid, sij::report::sc_series_uid(p.volume->meta));
+  EXPECT_EQ(first.series_uid.rfind("2.25.", 0), 0u);
+  EXPECT_LE(first.series_uid.size(), 64u);
+
+  const auto again = sij::report::write_axial_secondary_capture(p.report, *p.volume, file);
+  EXPECT_EQ(again.series_uid, first.series_uid);
+  EXPECT_NE(again.sop_instance_uid, first.sop_instance_uid);
+  EXPECT_EQ(again.instance_number, 2);
+  EXPECT_EQ(dump_value(file, "0020,0013"), "2");
+  const auto [rc, out] = run("dciodvfy " + file.string());
+  EXPECT_EQ(errors_of(out), "") << out;
+
+  // Another scan (another source series and number): another SC series.
+  sij::analysis::ScanReport other = p.report;
+  other.source.series_uid += ".7";
+  other.source.series_number = source_number + 1;
+  const auto third = sij::report::write_axial_secondary_capture(other, *p.volume, file);
+  EXPECT_NE(third.series_uid, first.series_uid);
+  EXPECT_EQ(third.series_number, 9000 + source_number + 1);
+  EXPECT_EQ(third.instance_number, 1);  // the file held another series
+}
+
 }  // namespace

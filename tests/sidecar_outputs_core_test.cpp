@@ -98,9 +98,15 @@ TEST(SidecarOutputsCore, StatusLatestAndIgtlTipMatchTheReport) {
     }
     EXPECT_NE(curl(base + "/").find(report["verdict"]["line"].get<std::string>().substr(0, 20)), std::string::npos);
 
-    // The first message is the needle's TRANSFORM; its translation is the tip in RAS.
+    // The first message is the verdict's STRING, then the needle's TRANSFORM; its translation
+    // is the tip in RAS.
     client->SetReceiveTimeout(5000);
     auto header = igtl::MessageHeader::New();
+    header->InitPack();
+    ASSERT_EQ(client->Receive(header->GetPackPointer(), header->GetPackSize()), header->GetPackSize());
+    header->Unpack();
+    ASSERT_STREQ(header->GetDeviceType(), "STRING");
+    client->Skip(header->GetBodySizeToRead(), 0);
     header->InitPack();
     ASSERT_EQ(client->Receive(header->GetPackPointer(), header->GetPackSize()), header->GetPackSize());
     header->Unpack();

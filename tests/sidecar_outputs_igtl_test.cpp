@@ -10,6 +10,9 @@
 #include <igtlImageMessage.h>
 #include <igtlMessageHeader.h>
 #include <igtlPointMessage.h>
+#include <igtlStatusMessage.h>
+#include <igtlStringMessage.h>
+#include <igtlTimeStamp.h>
 #include <igtlTransformMessage.h>
 
 #include <chrono>
@@ -70,6 +73,12 @@ struct Received {
   igtl::ImageMessage::Pointer image;
   std::string transform_device, points_device, image_device;
   std::vector<std::string> order;  // device types in arrival order
+  std::vector<std::string> devices;  // device names in arrival order
+  std::vector<double> timestamps_s;  // header timestamps in arrival order
+  std::string verdict;               // the STRING "Verdict"
+  int status_code = -1;              // of the last STATUS
+  std::string status_device;
+  int points_count = -1;             // elements in the last POINT
 };
 
 template <class Message>
@@ -93,12 +102,28 @@ Received receive(igtl::ClientSocket* socket, int count) {
     header->Unpack();
     const std::string type = header->GetDeviceType();
     got.order.push_back(type);
+    got.devices.push_back(header->GetDeviceName());
+    auto stamp = igtl::TimeStamp::New();
+    header->GetTimeStamp(stamp);
+    got.timestamps_s.push_back(stamp->GetTimeStamp());
     if (type == "TRANSFORM") {
       got.transform = receive_body<igtl::TransformMessage>(socket, header);
       got.transform_device = header->GetDeviceName();
+    } else if (type == "POINT" && header->GetBodySizeToRead() == 0) {  // an empty list (withdrawn)
+      got.points = nullptr;
+      got.points_device = header->GetDeviceName();
+      got.points_count = 0;
     } else if (type == "POINT") {
       got.points = receive_body<igtl::PointMessage>(socket, header);
       got.points_device = header->GetDeviceName();
+      if (got.points) got.points_count = got.points->GetNumberOfPointElement();
+    } else if (type == "STRING") {
+      auto msg = receive_body<igtl::StringMessage>(socket, header);
+      if (msg) got.verdict = msg->GetString();
+    } else if (type == "STATUS") {
+      auto msg = receive_body<igtl::StatusMessage>(socket, header);
+      if (msg) got.status_code = msg->GetCode();
+      got.status_device = header->GetDeviceName();
     } else if (type == "IMAGE") {
       got.image = receive_body<igtl::ImageMessage>(socket, header);
       got.image_device = header->GetDeviceName();
@@ -140,8 +165,8 @@ TEST(SidecarOutputsIgtl, SlicerClientReceivesTipTransformPointsAndGasLabelMap) {
 
   const auto report = make_report();
   sink.on_scan({"1.2.3", "1.2.3.4", 2, "/tmp", "/tmp", &report});
-  const Received got = receive(client, 3);
-  ASSERT_EQ(got.order, (std::vector<std::string>{"TRANSFORM", "POINT", "IMAGE"}));
+  const Received got = receive(client, 4);
+  ASSERT_EQ(got.order, (std::vector<std::string>{"STRING", "TRANSFORM", "POINT", "IMAGE"}));
   const auto& needle = report.needles[0].needle;
 
   // TRANSFORM: translation = tip in RAS; third column = the needle direction in RAS; a rotation.
@@ -236,8 +261,8 @@ TEST(SidecarOutputsIgtl, DisconnectedClientIsDroppedOthersKeepReceiving) {
   for (int scan = 0; scan < 2; ++scan) {
     report.needles[0].needle.tip_mm[2] = 100.0 + scan;
     sink.on_scan({"1.2.3", "1.2.3." + std::to_string(scan), scan, "/tmp", "/tmp", &report});
-    const Received got = receive(stays, 2);
-    ASSERT_EQ(got.order, (std::vector<std::string>{"TRANSFORM", "POINT"})) << "scan " << scan;
+    const Received got = receive(stays, 3);
+    ASSERT_EQ(got.order, (std::vector<std::string>{"STRING", "TRANSFORM", "POINT"})) << "scan " << scan;
     igtl::Matrix4x4 m;
     got.transform->GetMatrix(m);
     EXPECT_NEAR(m[2][3], 100.0 + scan, 1e-4);
@@ -248,8 +273,8 @@ TEST(SidecarOutputsIgtl, DisconnectedClientIsDroppedOthersKeepReceiving) {
   // A client connecting now first gets the latest scan.
   auto late = connect_to(sink.port());
   ASSERT_TRUE(late.IsNotNull());
-  const Received got = receive(late, 2);
-  ASSERT_EQ(got.order, (std::vector<std::string>{"TRANSFORM", "POINT"}));
+  const Received got = receive(late, 3);
+  ASSERT_EQ(got.order, (std::vector<std::string>{"STRING", "TRANSFORM", "POINT"}));
   igtl::Matrix4x4 m;
   got.transform->GetMatrix(m);
   EXPECT_NEAR(m[2][3], 101.0, 1e-4);
@@ -262,9 +287,60 @@ TEST(SidecarOutputsIgtl, NoGasMaskNoImage) {
   auto report = make_report();
   report.gas.mask.clear();
   const auto messages = make_scan_messages(report, true);
-  ASSERT_EQ(messages.size(), 2u);
-  EXPECT_STREQ(messages[0]->GetDeviceType(), "TRANSFORM");
-  EXPECT_STREQ(messages[1]->GetDeviceType(), "POINT");
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_STREQ(messages[0]->GetDeviceType(), "STRING");
+  EXPECT_STREQ(messages[1]->GetDeviceType(), "TRANSFORM");
+  EXPECT_STREQ(messages[2]->GetDeviceType(), "POINT");
+}
+
+// A client built on the library receives the verdict as text, wall-clock timestamps (not the
+// library's uninitialised ones), and, when the next scan shows no needle, a STATUS NOT_FOUND
+// for the old tip and an empty POINT list that clears it.
+TEST(SidecarOutputsIgtl, VerdictTimestampsAndWithdrawnTip) {
+  IgtlSink sink({0, false});
+  sink.start();
+  auto client = connect_to(sink.port());
+  ASSERT_TRUE(client.IsNotNull());
+  ASSERT_TRUE(wait_for_clients(sink, 1));
+  auto report = make_report();
+  report.verdict.line = "needle in the right joint (1.2 mm inside); gas confirmed";
+  const double before = now_seconds();
+  sink.on_scan({"1.2.3", "1.2.3.4", 1, {}, {}, &report});
+  Received got = receive(client, 3);
+  ASSERT_EQ(got.order, (std::vector<std::string>{"STRING", "TRANSFORM", "POINT"}));
+  EXPECT_EQ(got.verdict, report.verdict.line);
+  EXPECT_EQ(got.devices[0], "Verdict");
+  for (const double t : got.timestamps_s) {
+    EXPECT_GE(t, before - 1.0);
+    EXPECT_LE(t, now_seconds() + 1.0);
+  }
+
+  analysis::ScanReport no_needle = make_report();
+  no_needle.needles.clear();
+  no_needle.verdict.line = "no needle; gas confirmed";
+  sink.on_scan({"1.2.3", "1.2.3.5", 2, {}, {}, &no_needle});
+  got = receive(client, 3);
+  ASSERT_EQ(got.order, (std::vector<std::string>{"STRING", "STATUS", "POINT"}));
+  EXPECT_EQ(got.verdict, "no needle; gas confirmed");
+  EXPECT_EQ(got.status_device, "NeedleTip_1");
+  EXPECT_EQ(got.status_code, igtl::StatusMessage::STATUS_NOT_FOUND);
+  EXPECT_EQ(got.points_device, "Needle_1");
+  EXPECT_EQ(got.points_count, 0);
+
+  // Withdrawn once: the scan after sends the verdict alone.
+  sink.on_scan({"1.2.3", "1.2.3.6", 3, {}, {}, &no_needle});
+  got = receive(client, 1);
+  EXPECT_EQ(got.order, (std::vector<std::string>{"STRING"}));
+  sink.stop();
+}
+
+TEST(SidecarOutputsIgtl, LoopbackByDefaultAndAddressChecked) {
+  EXPECT_EQ(IgtlOptions{}.host, "127.0.0.1");
+  IgtlSink everywhere({0, false, "0.0.0.0"});
+  EXPECT_NO_THROW(everywhere.start());
+  everywhere.stop();
+  IgtlSink bogus({0, false, "not-an-address"});
+  EXPECT_THROW(bogus.start(), std::runtime_error);
 }
 
 }  // namespace

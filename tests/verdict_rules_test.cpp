@@ -327,4 +327,34 @@ TEST(VerdictOutputTest, JsonAndOneScreenSummary) {
   EXPECT_LT(count, 25) << summary;
 }
 
+TEST(VerdictNeedleTest, CorrectionWithinTheTipUncertaintyIsAtTheTarget) {
+  const auto c = shipped();
+  ScanReport r = one_needle(0.1, 0.0, 1.0);  // 0.1 mm outside, at the opening: posterior border
+  r.needles[0].needle.tip_uncertainty_mm = 0.6;
+  auto v = sij::verdict::decide(r, c);
+  EXPECT_EQ(v.needle, NeedleCall::AtPosteriorBorder);
+  EXPECT_TRUE(contains(v.needle_text, "at the target (correction 0.1 mm, within the 0.6 mm tip uncertainty)")) << v.needle_text;
+  EXPECT_FALSE(contains(v.needle_text, "move")) << v.needle_text;
+  // A correction larger than the uncertainty is still given in words.
+  r.needles[0].needle.tip_uncertainty_mm = 0.05;
+  v = sij::verdict::decide(r, c);
+  EXPECT_TRUE(contains(v.needle_text, "move 0.1 mm anterior")) << v.needle_text;
+}
+
+TEST(VerdictGasTest, OneVocabularyAndTheShareInTheJoint) {
+  const auto c = shipped();
+  const auto& t = c.gas;
+  ScanReport r;
+  // 0.3 of 2.9 mL inside: partial, with the share shown and "peri-articular", never "around".
+  r.gas = gas(2.9, 0.3, 1.7, 0.9, t.confirmed_min_joint_coverage - 0.01);
+  auto v = sij::verdict::decide(r, c);
+  EXPECT_TRUE(contains(v.gas_text, "0.3 mL intra-articular (10% of the 2.9 mL injected), 1.7 mL peri-articular, 0.9 mL distant"))
+      << v.gas_text;
+  EXPECT_FALSE(contains(v.gas_text, "around")) << v.gas_text;
+  r.gas = gas(2.0, 1.5, 0.4, 0.1, t.confirmed_min_joint_coverage + 0.1);
+  v = sij::verdict::decide(r, c);
+  EXPECT_EQ(v.gas, sij::verdict::GasCall::Confirmed) << v.gas_text;
+  EXPECT_TRUE(contains(v.gas_text, "1.5 mL intra-articular (75% of the 2.0 mL injected)")) << v.gas_text;
+}
+
 }  // namespace

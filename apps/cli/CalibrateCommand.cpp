@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "apps/cli/Commands.h"
+#include "apps/cli/OutputFile.h"
 #include "calib/ApplyProfile.h"
 #include "calib/Fence.h"
 #include "calib/FenceCoordinates.h"
@@ -53,7 +54,7 @@ Loaded load(const CalibrateCliOptions& o) {
     l.profile = choice.profile;
     l.profile_rule = choice.rule;
   }
-  std::printf("profile    %s (%s)%s\n", l.profile.name.c_str(), l.profile_rule.c_str(),
+  std::fprintf(is_stdout(o.json_path) ? stderr : stdout, "profile    %s (%s)%s\n", l.profile.name.c_str(), l.profile_rule.c_str(),
               l.profile.source_path.empty() ? "" : (" from " + l.profile.source_path).c_str());
   return l;
 }
@@ -137,19 +138,21 @@ int run_needle(const CalibrateCliOptions& o) {
 }
 
 int run_fence(const CalibrateCliOptions& o) {
+  // With --json - the JSON alone goes to stdout, the text to stderr.
+  std::FILE* text = is_stdout(o.json_path) ? stderr : stdout;
   Loaded l = load(o);
   calib::apply_hu_correction(l.profile.hu_correction, l.volume);
   const calib::FenceOptions fo = calib::fence_options_from(l.profile);
   const calib::Fence fence = calib::detect_fence(l.volume, fo);
-  std::printf("fence      %zu rods found (%d on the fence), mean spacing %.2f mm\n", fence.rods.size(),
+  std::fprintf(text, "fence      %zu rods found (%d on the fence), mean spacing %.2f mm\n", fence.rods.size(),
               fence.expected_rod_count, fence.mean_spacing_mm);
-  std::printf("numbering  %s\n", fence.numbering.c_str());
+  std::fprintf(text, "numbering  %s\n", fence.numbering.c_str());
   for (const auto& r : fence.rods) {
-    std::printf("  rod %d    x %.2f y %.2f mm at z %.1f; cranial end %s\n", r.number, r.point_mm[0], r.point_mm[1],
+    std::fprintf(text, "  rod %d    x %.2f y %.2f mm at z %.1f; cranial end %s\n", r.number, r.point_mm[0], r.point_mm[1],
                 r.point_mm[2], r.cranial_end_in_view ? ("z " + std::to_string(r.cranial_end_mm[2]) + " mm").c_str()
                                                       : "outside the volume");
   }
-  for (const auto& w : fence.warnings) std::printf("warning    %s\n", w.c_str());
+  for (const auto& w : fence.warnings) std::fprintf(text, "warning    %s\n", w.c_str());
   nlohmann::ordered_json out;
   out["schema"] = "sijtrack.fence/1";
   out["scan"] = o.scan;
@@ -157,20 +160,20 @@ int run_fence(const CalibrateCliOptions& o) {
   out["fence"] = calib::fence_to_json(fence);
   if (fence.rods.empty()) {
     std::fprintf(stderr, "sijtrack calibrate fence: no fence rods found in %s\n", o.scan.c_str());
-    if (!o.json_path.empty()) std::ofstream(o.json_path) << out.dump(2) << "\n";
+    if (!o.json_path.empty()) write_output(o.json_path, out.dump(2) + "\n");
     return kExitNotMeasurable;
   }
   if (!o.entry_mm.empty()) {
     if (!o.target_mm.empty()) {
       const auto path = calib::plan_in_fence(fence, o.entry_mm.data(), o.target_mm.data());
-      std::printf("entry      %s\n", calib::describe(path.entry).c_str());
-      std::printf("path       depth %.1f mm, %.1f deg in the axial plane from vertical (+: towards the patient's left), "
+      std::fprintf(text, "entry      %s\n", calib::describe(path.entry).c_str());
+      std::fprintf(text, "path       depth %.1f mm, %.1f deg in the axial plane from vertical (+: towards the patient's left), "
                   "%.1f deg craniocaudal (+: towards the head)\n",
                   path.depth_mm, path.angle_in_axial_deg, path.angle_craniocaudal_deg);
       out["planned_path"] = calib::path_to_json(path);
     } else {
       const auto pos = calib::locate_in_fence(fence, o.entry_mm.data());
-      std::printf("entry      %s\n", calib::describe(pos).c_str());
+      std::fprintf(text, "entry      %s\n", calib::describe(pos).c_str());
       out["planned_entry"] = calib::position_to_json(pos);
     }
   }
@@ -180,7 +183,7 @@ int run_fence(const CalibrateCliOptions& o) {
   nlohmann::ordered_json needles = nlohmann::ordered_json::array();
   for (const auto& n : needle::find_needles(l.volume, ao.needle)) {
     const auto path = calib::plan_in_fence(fence, n.entry_mm, n.tip_mm);
-    std::printf("needle %d   entry %s; depth %.1f mm, %.1f deg axial, %.1f deg craniocaudal%s\n", n.id,
+    std::fprintf(text, "needle %d   entry %s; depth %.1f mm, %.1f deg axial, %.1f deg craniocaudal%s\n", n.id,
                 calib::describe(path.entry).c_str(), path.depth_mm, path.angle_in_axial_deg, path.angle_craniocaudal_deg,
                 n.entry_in_view ? "" : " (entry outside the volume)");
     auto j = calib::path_to_json(path);
@@ -189,15 +192,7 @@ int run_fence(const CalibrateCliOptions& o) {
     needles.push_back(j);
   }
   out["needles"] = needles;
-  if (!o.json_path.empty()) {
-    std::ofstream f(o.json_path);
-    f << out.dump(2) << "\n";
-    f.close();
-    if (!f) {
-      std::fprintf(stderr, "sijtrack calibrate fence: cannot write %s\n", o.json_path.c_str());
-      return 1;
-    }
-  }
+  if (!o.json_path.empty()) write_output(o.json_path, out.dump(2) + "\n");
   return 0;
 }
 
@@ -217,6 +212,9 @@ int guarded(const char* name, F&& body) {
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "sijtrack calibrate %s: %s\n", name, e.what());
     return 2;
+  } catch (const OutputFileError& e) {
+    std::fprintf(stderr, "sijtrack calibrate %s: %s\n", name, e.what());
+    return 1;
   }
 }
 
@@ -252,7 +250,7 @@ void register_calibrate(CLI::App& app) {
   common_options(fe, options);
   fe->add_option("--entry", options.entry_mm, "Planned entry point x,y,z in LPS mm")->expected(3)->delimiter(',');
   fe->add_option("--target", options.target_mm, "Planned target x,y,z in LPS mm (needs --entry)")->expected(3)->delimiter(',');
-  fe->add_option("--json", options.json_path, "Write the result (schema sijtrack.fence/1)");
+  fe->add_option("--json", options.json_path, "Write the result (schema sijtrack.fence/1) to this file ('-' for stdout)");
   fe->callback([] {
     if (!options.target_mm.empty() && options.entry_mm.empty()) throw CLI::ValidationError("--target", "needs --entry");
     set_exit_code(guarded("fence", [] { return run_fence(options); }));

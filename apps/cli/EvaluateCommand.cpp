@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "apps/cli/Commands.h"
+#include "apps/cli/OutputFile.h"
 #include "datasets/phantom/Procedure.h"
 #include "datasets/scoring/ScanScore.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
@@ -186,8 +189,8 @@ std::string summary_markdown(const Totals& t, const EvaluateOptions& o, double s
                 "| tip lateral error median / 95th pct (mm) | %.2f / %.2f |\n"
                 "| tip depth error median / 95th pct (mm, signed) | %+.2f / %+.2f |\n"
                 "| direction error median / max (deg) | %.2f / %.2f |\n"
-                "| side right | %.1f %% |\n"
-                "| in/out of joint right | %d / %d (%.1f %%) |\n"
+                "| side correct | %.1f %% |\n"
+                "| in/out of joint correct | %d / %d (%.1f %%) |\n"
                 "| tip-to-joint error median / 95th pct of abs (mm) | %.2f / %.2f |\n"
                 "| gap width error median / 95th pct of abs (mm) | %.2f / %.2f |\n"
                 "| needles reported on planning scans | %d (in %d scans) |\n"
@@ -211,7 +214,9 @@ int run_evaluate(const EvaluateOptions& o) {
   fs::create_directories(work);
   std::ofstream csv;
   if (!o.csv_path.empty()) {
+    create_parent_folders(o.csv_path);
     csv.open(o.csv_path);
+    if (!csv) throw OutputFileError("cannot write " + o.csv_path + ": " + std::strerror(errno));
     csv << "seed,scan,needle_expected,needles_reported,matched,tip_error_mm,lateral_mm,depth_mm,direction_deg,"
            "side_correct,in_joint_correct,tip_to_joint_error_mm,analysis_ms,"
            "gas_truth_ml,gas_injected_ml,gas_intra_truth_ml,gas_intra_ml,gas_preexisting_ml,gas_dice,gas_bowel_as_injected_ml\n";
@@ -304,8 +309,7 @@ int run_evaluate(const EvaluateOptions& o) {
   const std::string table = summary_markdown(totals, o, seconds) + gas_summary_rows(totals.gas) + scenario_rows(totals);
   std::printf("\n%s", table.c_str());
   if (!o.markdown_path.empty()) {
-    std::ofstream md(o.markdown_path, std::ios::app);
-    md << table << "\n";
+    write_output(o.markdown_path, table + "\n", "a");
   }
   return 0;
 }

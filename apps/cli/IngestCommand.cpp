@@ -9,6 +9,7 @@
 #include <string>
 
 #include "apps/cli/Commands.h"
+#include "apps/cli/OutputFile.h"
 #include "pipeline/ingest/Ingest.h"
 #include "pipeline/ingest/VolumeSummary.h"
 
@@ -30,7 +31,7 @@ void register_ingest(CLI::App& app) {
   cmd->add_option("path", args->path, "DICOM folder or file, .nii/.nii.gz/.nrrd/.nhdr/.mha/.mhd")
       ->required();
   cmd->add_option("--series", args->series_uid, "SeriesInstanceUID to read when the folder holds several");
-  cmd->add_option("--json", args->json_out, "write the summary as JSON to this file ('-' for stdout)");
+  cmd->add_option("--json", args->json_out, "write the summary as JSON to this file ('-' for stdout; folders are created)");
   cmd->add_option("--max-gib", args->max_gib, "memory guard: refuse volumes larger than this (GiB)")
       ->check(CLI::PositiveNumber);
   cmd->callback([args] {
@@ -45,10 +46,10 @@ void register_ingest(CLI::App& app) {
       } else {
         std::fputs(ingest::volume_summary_text(vol).c_str(), stdout);
         if (!args->json_out.empty()) {
-          std::ofstream out(args->json_out);
-          out << json.dump(2) << "\n";
-          if (!out) {
-            std::fprintf(stderr, "sijtrack ingest: cannot write %s\n", args->json_out.c_str());
+          try {
+            write_output(args->json_out, json.dump(2) + "\n");
+          } catch (const OutputFileError& e) {
+            std::fprintf(stderr, "sijtrack ingest: %s\n", e.what());
             set_exit_code(1);
             return;
           }

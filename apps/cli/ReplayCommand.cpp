@@ -16,6 +16,7 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include "apps/cli/Commands.h"
+#include "apps/cli/Logging.h"
 #include "sidecar/replay/RecordedSession.h"
 #include "sidecar/replay/ReplayTable.h"
 #include "sidecar/replay/Replayer.h"
@@ -72,7 +73,7 @@ class ProgressPrinter {
 int run_replay(const ReplayCliOptions& o) {
   if (!o.verbose) {
     // The sidecar logs every series; during a replay the progress and the table say it.
-    spdlog::set_level(spdlog::level::warn);
+    set_default_log_level(spdlog::level::warn);
     OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
   }
   std::vector<sidecar::RecordedSession> sessions;

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/cli/Commands.h"
+#include "sidecar/outputs/SidecarHealth.h"
 #include "sidecar/SidecarCore.h"
 #include "sidecar/StorageServer.h"
 #include "sidecar/WatchFolder.h"
@@ -35,16 +36,18 @@ struct ServeCliOptions {
   std::string backend = "auto";
   bool verbose = false;
   int http_port = -1;         // -1: off
+  std::string http_bind = "127.0.0.1";
+  std::string http_token;     // required when http_bind is not loopback
   int igtl_port = -1;         // -1: off
+  std::string igtl_bind = "127.0.0.1";
   std::string send_to;        // HOST:PORT of the DICOM node for the Secondary Capture; empty: off
   std::string send_called_ae = "ANY-SCP";
   std::string profile_file, profile_dir;  // scanner profile: named, or chosen by DICOM tags
 };
 
 int run_serve(const ServeCliOptions& options) {
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%t] %v");
+  // The log's pattern, level and file: --log-level / --log-file (apps/cli/Logging.h).
   if (options.verbose) spdlog::set_level(spdlog::level::debug);
-  spdlog::flush_on(spdlog::level::info);  // a killed server still leaves its log
   // DCMTK's own logger would repeat what we log, in its words; keep its errors only.
   OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
 
@@ -79,8 +82,13 @@ int run_serve(const ServeCliOptions& options) {
     sidecar::SidecarCore core(config);
     // Outputs (sidecar/outputs), called after each scan's report is written, in this order.
     sidecar::OutputsConfig outputs_config;
-    if (options.http_port >= 0) outputs_config.http = sidecar::HttpStatusOptions{.port = options.http_port};
-    if (options.igtl_port >= 0) outputs_config.igtl = sidecar::IgtlOptions{.port = options.igtl_port};
+    if (options.http_port >= 0) {
+      outputs_config.http =
+          sidecar::HttpStatusOptions{.host = options.http_bind, .port = options.http_port, .token = options.http_token};
+    }
+    if (options.igtl_port >= 0) {
+      outputs_config.igtl = sidecar::IgtlOptions{.port = options.igtl_port, .host = options.igtl_bind};
+    }
     if (!options.send_to.empty()) {
       sidecar::DicomSendOptions send_options;
       send_options.node = sidecar::parse_host_port(options.send_to);
@@ -89,11 +97,15 @@ int run_serve(const ServeCliOptions& options) {
       outputs_config.dicom_send = send_options;
     }
     sidecar::RunningOutputs outputs = sidecar::start_outputs(core, outputs_config);
-    if (outputs.http) spdlog::info("HTTP status on port {}", outputs.http->port());
-    if (outputs.igtl) spdlog::info("OpenIGTLink server on port {}", outputs.igtl->port());
+    if (outputs.http) spdlog::info("HTTP status on http://{}:{}/", options.http_bind, outputs.http->port());
+    if (outputs.igtl) spdlog::info("OpenIGTLink server on {}:{}", options.igtl_bind, outputs.igtl->port());
     if (outputs.dicom_send) spdlog::info("Secondary Captures go to {} at {}", options.send_called_ae, options.send_to);
     sidecar::StorageServer server(core, config);
     server.start();
+    if (outputs.http) {
+      const sidecar::HealthInputs health{.listener_port = config.port, .spool_dir = config.spool_dir};
+      outputs.http->set_health_provider([&core, health] { return sidecar::sidecar_health(health, core.status()); });
+    }
     std::unique_ptr<sidecar::WatchFolder> watch;
     if (!config.watch_dir.empty()) {
       watch = std::make_unique<sidecar::WatchFolder>(core, config.watch_dir, config.watch_poll_seconds);
@@ -149,11 +161,16 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->add_option("--http-port", options.http_port, "HTTP status page and /status JSON on this port (default: off)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--http-bind", options.http_bind, "Address of the HTTP status page (any other than loopback needs --http-token)");
+  cmd->add_option("--http-token", options.http_token, "Token the page requires (?token=... or Authorization: Bearer ...)");
   cmd->add_option("--igtl-port", options.igtl_port, "OpenIGTLink server for 3D Slicer on this port (default: off)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--igtl-bind", options.igtl_bind, "Address the OpenIGTLink server listens on (0.0.0.0: every interface)");
   cmd->add_option("--send", options.send_to, "Send each scan's Secondary Capture to this DICOM node (HOST:PORT)");
   cmd->add_option("--send-aec", options.send_called_ae, "AE title of the --send node");
   cmd->add_flag("--verbose", options.verbose, "Log every stored instance");
+  // The options may also come from the top level's --config-file (apps/cli/main.cpp), in a
+  // [serve] section.
   cmd->callback([] { set_exit_code(run_serve(options)); });
 }
 

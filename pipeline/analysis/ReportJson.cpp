@@ -56,7 +56,10 @@ nlohmann::json needle_json(const NeedleReport& entry) {
     }
   }
   if (entry.previous_id) j["previous_id"] = *entry.previous_id;
-  if (entry.tip_moved_mm) j["tip_moved_mm"] = round_to(*entry.tip_moved_mm, 1e-3);
+  if (entry.tip_moved_mm) {
+    j["tip_moved_mm"] = round_to(*entry.tip_moved_mm, 1e-3);
+    j["tip_moved_frame"] = entry.tip_moved_in_patient_frame ? "patient" : "scanner";
+  }
   if (entry.target_error_mm) {
     j["target"] = {{"error_mm", round_to(*entry.target_error_mm, 1e-3)},
                    {"lateral_mm", round_to(*entry.target_lateral_mm, 1e-3)},
@@ -95,7 +98,7 @@ const char* gas_class_name(gas::GasClass cls) {
 }
 
 // The gas stage's answer (docs/report.md, "Gas"); null when the stage did not run.
-nlohmann::json gas_json(const gas::GasFinding& g) {
+nlohmann::json gas_json(const gas::GasFinding& g, bool reaches_scan_edge) {
   if (!g.analysed) return nullptr;
   nlohmann::json alerts = nlohmann::json::array();
   for (const auto& a : g.alerts) {
@@ -118,7 +121,10 @@ nlohmann::json gas_json(const gas::GasFinding& g) {
           {"peri_articular_ml", round_to(g.peri_articular_ml, 1e-3)},
           {"distant_ml", round_to(g.distant_ml, 1e-3)},
           {"preexisting_ml", round_to(g.preexisting_ml, 1e-3)},
+          {"intra_articular_fraction", g.injected_ml > 0 ? nlohmann::json(round_to(g.intra_articular_ml / g.injected_ml, 1e-3))
+                                                          : nlohmann::json()},
           {"spread_craniocaudal_mm", round_to(g.spread_craniocaudal_mm, 0.1)},
+          {"reaches_scan_edge", reaches_scan_edge},  // injected volume and spread are then lower bounds
           {"joint_coverage", round_to(g.joint_coverage, 1e-3)},
           {"farthest_from_tip_mm", round_to(g.farthest_from_tip_mm, 0.1)},
           {"joint_side", g.joint_side.empty() ? nlohmann::json() : nlohmann::json(g.joint_side)},
@@ -129,6 +135,28 @@ nlohmann::json gas_json(const gas::GasFinding& g) {
 }
 
 const char* side_word(const std::string& side) { return side.empty() ? "?" : side.c_str(); }
+
+// "  gas: injected 2.88 mL (intra-articular 0.30 = 10 %, peri-articular 1.69, distant 0.89), ...;
+// spread ≥ 30 mm" -- "≥" where the injected gas reaches the edge of the scanned range; no spread
+// or coverage when no gas was injected.
+std::string gas_summary_line(const ScanReport& report) {
+  const auto& g = report.gas;
+  const char* aligned = g.aligned_to_previous ? ", aligned to the previous scan" : "";
+  char line[512];
+  if (report.verdict.gas == verdict::GasCall::NotApplicable) {
+    std::snprintf(line, sizeof line, "  gas: no injected gas; pre-existing %.2f mL%s", g.preexisting_ml, aligned);
+    return line;
+  }
+  const char* bound = report.gas_reaches_scan_edge ? "\u2265 " : "";
+  std::snprintf(line, sizeof line,
+                "  gas: injected %s%.2f mL (intra-articular %.2f = %.0f %% of it, peri-articular %.2f, distant %.2f), "
+                "pre-existing %.2f mL; spread %s%.0f mm, joint coverage %.0f %%%s%s",
+                bound, g.injected_ml, g.intra_articular_ml, g.injected_ml > 0 ? 100.0 * g.intra_articular_ml / g.injected_ml : 0.0,
+                g.peri_articular_ml, g.distant_ml, g.preexisting_ml, bound, g.spread_craniocaudal_mm,
+                100.0 * g.joint_coverage, aligned,
+                report.gas_reaches_scan_edge ? "; the gas leaves the scanned range: volume and spread are lower bounds" : "");
+  return line;
+}
 
 }  // namespace
 
@@ -155,7 +183,8 @@ nlohmann::json to_json(const ScanReport& report) {
   }
   j["metal_objects"] = nlohmann::json::array();
   for (const auto& metal : report.hardware) j["metal_objects"].push_back(metal_object_json(metal));
-  j["gas"] = gas_json(report.gas);
+  j["gas"] = gas_json(report.gas, report.gas_reaches_scan_edge);
+  j["input_warnings"] = report.input_warnings;
   j["verdict"] = {{"needle", verdict::needle_call_name(report.verdict.needle)},
                   {"gas", verdict::gas_call_name(report.verdict.gas)},
                   {"needle_text", report.verdict.needle_text},
@@ -177,6 +206,7 @@ std::string console_summary(const ScanReport& report) {
   const auto add = [&](const char* text) { out += text; out += '\n'; };
   // The verdict first: the one line the physician reads.
   if (!report.verdict.line.empty()) add(("VERDICT: " + report.verdict.line).c_str());
+  for (const auto& warning : report.input_warnings) add(("WARNING: " + warning).c_str());
   std::snprintf(line, sizeof line, "scan %s  (%dx%dx%d, %.2fx%.2fx%.2f mm)",
                 report.source.series_description.empty() ? report.source.source_path.c_str()
                                                           : report.source.series_description.c_str(),
@@ -206,6 +236,11 @@ std::string console_summary(const ScanReport& report) {
       std::snprintf(line, sizeof line, "    tip IN the %s joint space (%.1f mm inside), %.1f mm past the posterior opening",
                     side_word(r.joint_side), -r.tip_to_joint_mm, r.depth_past_posterior_opening_mm);
       add(line);
+    } else if (r.correction_distance_mm < n.tip_uncertainty_mm) {
+      std::snprintf(line, sizeof line,
+                    "    tip at the %s joint space: %.1f mm outside, within the %.1f mm tip uncertainty (at the target)",
+                    side_word(r.joint_side), r.tip_to_joint_mm, n.tip_uncertainty_mm);
+      add(line);
     } else {
       std::snprintf(line, sizeof line,
                     "    tip OUTSIDE the %s joint space: %.1f mm away; move %.1f mm along (%.2f, %.2f, %.2f)",
@@ -214,7 +249,9 @@ std::string console_summary(const ScanReport& report) {
       add(line);
     }
     if (entry.tip_moved_mm) {
-      std::snprintf(line, sizeof line, "    moved %.1f mm since the previous scan", *entry.tip_moved_mm);
+      std::snprintf(line, sizeof line, "    moved %.1f mm since the previous scan (%s)", *entry.tip_moved_mm,
+                    entry.tip_moved_in_patient_frame ? "in the patient, after aligning the scans"
+                                                     : "in scanner coordinates: the scans could not be aligned");
       add(line);
     }
     if (entry.target_error_mm) {
@@ -236,16 +273,8 @@ std::string console_summary(const ScanReport& report) {
                   metal.side.empty() ? "side unknown" : metal.side.c_str(), metal.volume_ml, metal.length_mm, metal.thickness_mm);
     add(line);
   }
-  if (report.gas.analysed) {
-    const auto& g = report.gas;
-    std::snprintf(line, sizeof line,
-                  "  gas: injected %.2f mL (intra-articular %.2f, peri-articular %.2f, distant %.2f), "
-                  "pre-existing %.2f mL; spread %.0f mm, joint coverage %.0f %%%s",
-                  g.injected_ml, g.intra_articular_ml, g.peri_articular_ml, g.distant_ml, g.preexisting_ml,
-                  g.spread_craniocaudal_mm, 100.0 * g.joint_coverage, g.aligned_to_previous ? ", aligned to the previous scan" : "");
-    add(line);
-    for (const auto& alert : g.alerts) add(("    ALERT: " + alert.message).c_str());
-  }
+  if (report.gas.analysed) add(gas_summary_line(report).c_str());
+  for (const auto& alert : report.gas.alerts) add(("    ALERT: " + alert.message).c_str());
   std::snprintf(line, sizeof line, "  analysed in %.0f ms on %s", report.timings_ms.count("total") ? report.timings_ms.at("total") : 0.0,
                 report.backend.c_str());
   add(line);

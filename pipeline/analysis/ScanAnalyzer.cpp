@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "pipeline/analysis/InputCheck.h"
 #include "pipeline/verdict/VerdictRules.h"
 #include "pipeline/gas/GasAnalyzer.h"
 
@@ -55,6 +56,37 @@ const NeedleReport* match_previous(const needle::NeedleFinding& now, const ScanR
     }
   }
   return best;
+}
+
+// How far a needle's tip moved since the previous scan. With the alignment, this tip is mapped
+// into the previous scan's frame first: the patient's own motion between the scans cancels.
+void measure_movement(NeedleReport& entry, const ScanReport& previous, const align::AlignResult* aligned) {
+  if (!entry.previous_id) return;
+  for (const auto& before : previous.needles) {
+    if (before.needle.id != *entry.previous_id) continue;
+    double tip[3] = {entry.needle.tip_mm[0], entry.needle.tip_mm[1], entry.needle.tip_mm[2]};
+    entry.tip_moved_in_patient_frame = aligned != nullptr && aligned->ok;
+    if (entry.tip_moved_in_patient_frame) aligned->current_to_previous.apply(entry.needle.tip_mm, tip);
+    const double* a = before.needle.tip_mm;
+    entry.tip_moved_mm = std::sqrt((a[0] - tip[0]) * (a[0] - tip[0]) + (a[1] - tip[1]) * (a[1] - tip[1]) +
+                                   (a[2] - tip[2]) * (a[2] - tip[2]));
+    return;
+  }
+}
+
+// What the verdict cannot claim, said on its line: an input that may not be CT, injected gas
+// that leaves the scanned range.
+void add_input_limits_to_verdict(ScanReport& report) {
+  auto& v = report.verdict;
+  if (report.gas_reaches_scan_edge && v.gas != verdict::GasCall::NotApplicable) {
+    v.gas_text += "; gas leaves the scanned range (volumes and spread are lower bounds)";
+    v.reasons.push_back("injected gas lies in the first or last slice: it continues outside the scanned range");
+    v.line = v.needle_text + "; " + v.gas_text;
+  }
+  if (!report.input_warnings.empty()) {
+    v.line = "WARNING: the input may not be CT; " + v.line;
+    for (const auto& w : report.input_warnings) v.reasons.push_back("input: " + w);
+  }
 }
 
 void compare_with_target(NeedleReport& report, const std::array<double, 3>& target) {
@@ -115,11 +147,7 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
       entry.relation = joint::relate_tip_to_joint(joints, found.tip_mm, relation_options);
       if (previous != nullptr) {
         if (const NeedleReport* before = match_previous(found, *previous, options)) {
-          entry.previous_id = before->needle.id;
-          const double* a = before->needle.tip_mm;
-          const double* b = found.tip_mm;
-          entry.tip_moved_mm = std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
-                                         (a[2] - b[2]) * (a[2] - b[2]));
+          entry.previous_id = before->needle.id;  // movement: measure_movement, after the alignment
           // Keep the identity: the needle keeps the id it had in the earlier scan.
           entry.needle.id = before->needle.id;
         }
@@ -136,18 +164,23 @@ ScanReport analyze_scan(const Volume& volume, const AnalyzeOptions& options, con
   gas_inputs.hardware = needle_stage.hardware;
   if (previous != nullptr) {
     for (const auto& entry : previous->needles) gas_inputs.previous_needles.push_back(entry.needle);
+    std::optional<align::AlignResult> aligned;
     if (aligning.valid()) {
-      const auto aligned = aligning.get();
+      aligned = aligning.get();
       report.timings_ms["align"] = align_ms;
-      if (aligned.ok) {
-        gas_inputs.previous = gas::PreviousScan{previous->volume.get(), &previous->gas, aligned.current_to_previous};
+      if (aligned->ok) {
+        gas_inputs.previous = gas::PreviousScan{previous->volume.get(), &previous->gas, aligned->current_to_previous};
       }
     }
+    for (auto& entry : report.needles) measure_movement(entry, *previous, aligned ? &*aligned : nullptr);
   }
   report.gas = clock.time("gas", [&] { return gas::analyze_gas(volume, gas_inputs, options.gas); });
+  report.gas_reaches_scan_edge = injected_gas_reaches_scan_edge(report.gas);
+  report.input_warnings = ct_plausibility_warnings(volume);
   // Wall clock: the alignment overlaps the needle and joint stages.
   report.timings_ms["total"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   report.verdict = verdict::decide(report, options.verdict);
+  add_input_limits_to_verdict(report);
   return report;
 }
 

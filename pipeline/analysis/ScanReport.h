@@ -27,6 +27,10 @@ struct NeedleReport {
   // its tip moved. Absent when there is no previous scan or no match.
   std::optional<int> previous_id;
   std::optional<double> tip_moved_mm;
+  // True when tip_moved_mm was measured in the patient's frame (this tip mapped into the
+  // previous scan by the rigid alignment), so that patient motion does not read as needle
+  // motion; false when the alignment failed and the distance is in scanner coordinates.
+  bool tip_moved_in_patient_frame = false;
   // Against a planned target, when one is given: the error split as physicians read it.
   std::optional<double> target_error_mm;
   std::optional<double> target_lateral_mm;  // across the needle axis
@@ -43,6 +47,11 @@ struct ScanReport {
   // streaks are not gas.
   std::vector<needle::MetalObject> hardware;
   gas::GasFinding gas;                       // analysed == false until the gas stage ran
+  // Injected gas in the first or last slice: it continues outside the scanned range, so the
+  // injected volume and the spread are lower bounds (pipeline/analysis/InputCheck.h).
+  bool gas_reaches_scan_edge = false;
+  // Plain warnings about the input (e.g. values that do not look like CT in HU), one line each.
+  std::vector<std::string> input_warnings;
   verdict::Verdict verdict;
   // Kept for later stages and outputs (gas, overlays, the next scan's comparison); shared, not
   // copied. The volume is the one analysed (HU), the joint analysis its masks.

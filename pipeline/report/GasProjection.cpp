@@ -150,10 +150,19 @@ cv::Mat render_gas_projection(const analysis::ScanReport& report, const Volume& 
   if (!gf.analysed) {
     lines.push_back("gas not analysed");
   } else {
-    lines.push_back(cv::format("injected %.2f mL: intra %.2f, peri %.2f, distant %.2f; pre-existing %.2f mL excluded",
-                               gf.injected_ml, gf.intra_articular_ml, gf.peri_articular_ml, gf.distant_ml, gf.preexisting_ml));
-    lines.push_back(cv::format("spread %.0f mm craniocaudal, farthest %.0f mm from the tip", gf.spread_craniocaudal_mm,
-                               gf.farthest_from_tip_mm));
+    // ">=" where the gas leaves the scanned range (the Hershey fonts have no "≥").
+    const char* bound = report.gas_reaches_scan_edge ? ">= " : "";
+    if (gf.injected_ml <= 0.0) {
+      lines.push_back(cv::format("no injected gas; pre-existing %.2f mL excluded", gf.preexisting_ml));
+    } else {
+      lines.push_back(cv::format("injected %s%.2f mL: intra-articular %.2f (%.0f%%), peri-articular %.2f, distant %.2f; "
+                                 "pre-existing %.2f mL excluded",
+                                 bound, gf.injected_ml, gf.intra_articular_ml, 100.0 * gf.intra_articular_ml / gf.injected_ml,
+                                 gf.peri_articular_ml, gf.distant_ml, gf.preexisting_ml));
+      lines.push_back(cv::format("spread %s%.0f mm craniocaudal, farthest %.0f mm from the tip%s", bound,
+                                 gf.spread_craniocaudal_mm, gf.farthest_from_tip_mm,
+                                 report.gas_reaches_scan_edge ? " (gas leaves the scanned range)" : ""));
+    }
     for (const auto& alert : gf.alerts) lines.push_back("ALERT: " + alert.message);
   }
   return append_panel(image, lines, standard_legend(!report.needles.empty(), false), px);

@@ -236,10 +236,13 @@ std::optional<cv::Mat> render_joint_reformat(const analysis::ScanReport& report,
       cv::format("curved reformat along the %s joint's mid-surface (left: posterior opening); gas within %.0f mm projected",
                  finding.side.c_str(), slab),
   };
-  if (report.gas.analysed) {
-    lines.push_back(cv::format("injected %.2f mL, intra-articular %.2f mL, spread %.0f mm craniocaudal, %.0f%% of the joint reached",
-                               report.gas.injected_ml, report.gas.intra_articular_ml, report.gas.spread_craniocaudal_mm,
-                               100 * report.gas.joint_coverage));
+  if (report.gas.analysed && report.gas.injected_ml <= 0.0) {
+    lines.push_back("no injected gas");
+  } else if (report.gas.analysed) {
+    const char* bound = report.gas_reaches_scan_edge ? ">= " : "";  // the gas leaves the scanned range
+    lines.push_back(cv::format("injected %s%.2f mL, intra-articular %.2f mL, spread %s%.0f mm craniocaudal, %.0f%% of the joint reached",
+                               bound, report.gas.injected_ml, report.gas.intra_articular_ml, bound,
+                               report.gas.spread_craniocaudal_mm, 100 * report.gas.joint_coverage));
   } else {
     lines.push_back("gas not analysed");
   }

@@ -1,7 +1,11 @@
 #include "pipeline/report/Overlays.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -15,13 +19,22 @@ namespace {
 void write_png(const cv::Mat& image, const std::filesystem::path& file, std::vector<std::filesystem::path>& written) {
   // Compression 3: files within about 15 % of the smallest at a fraction of the time (the
   // overlays are written on every scan, inside the 0.5 s budget).
-  bool ok = false;
+  // Encoded in memory and written with stdio, so that a failure names the system's reason.
+  std::vector<unsigned char> png;
   try {
-    ok = cv::imwrite(file.string(), image, {cv::IMWRITE_PNG_COMPRESSION, 3});
+    if (!cv::imencode(".png", image, png, {cv::IMWRITE_PNG_COMPRESSION, 3})) {
+      throw OverlayError("cannot encode " + file.string() + " as PNG");
+    }
   } catch (const cv::Exception& e) {
     throw OverlayError("cannot write " + file.string() + ": " + e.what());
   }
-  if (!ok) throw OverlayError("cannot write " + file.string() + " (no permission or disk full?)");
+  std::FILE* out = std::fopen(file.c_str(), "wb");
+  if (out == nullptr) throw OverlayError("cannot write " + file.string() + ": " + std::strerror(errno));
+  const bool complete = std::fwrite(png.data(), 1, png.size(), out) == png.size();
+  const int write_errno = complete ? 0 : errno;
+  if (std::fclose(out) != 0 || !complete) {
+    throw OverlayError("cannot write " + file.string() + ": " + std::strerror(write_errno != 0 ? write_errno : errno));
+  }
   written.push_back(file);
 }
 

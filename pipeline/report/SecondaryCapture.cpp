@@ -49,7 +49,60 @@ void put(DcmDataset& ds, const DcmTagKey& tag, const std::string& value) {
   }
 }
 
+// 128-bit FNV-1a: a stable digest of a UID (not cryptographic; collisions need not be feared
+// between the few series of a study).
+unsigned __int128 fnv1a_128(const std::string& text) {
+  const unsigned __int128 prime = (static_cast<unsigned __int128>(0x0000000001000000ULL) << 64) | 0x000000000000013BULL;
+  unsigned __int128 hash = (static_cast<unsigned __int128>(0x6c62272e07bb0142ULL) << 64) | 0x62b821756295c58dULL;
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= prime;
+  }
+  return hash;
+}
+
+std::string decimal(unsigned __int128 value) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(value % 10)));
+    value /= 10;
+  } while (value != 0);
+  return digits;
+}
+
 }  // namespace
+
+// The instance number after the one in `file`, when `file` is an SC of `series_uid`; else 1.
+int next_instance_number(const std::filesystem::path& file, const std::string& series_uid) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return 1;
+  DcmFileFormat existing;
+  if (existing.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 1024).bad()) return 1;
+  OFString series;
+  Sint32 number = 0;
+  DcmDataset& ds = *existing.getDataset();
+  if (ds.findAndGetOFString(DCM_SeriesInstanceUID, series).bad() || series.c_str() != series_uid) return 1;
+  if (ds.findAndGetSint32(DCM_InstanceNumber, number).bad() || number < 1) return 1;
+  return number + 1;
+}
+
+
+std::string sc_series_uid(const VolumeMetadata& source) {
+  if (source.series_uid.empty()) return {};
+  return "2.25." + decimal(fnv1a_128("sijtrack secondary capture of " + source.series_uid));
+}
+
+int sc_series_number(const VolumeMetadata& source) {
+  return source.series_number >= 0 && source.series_number <= 999999 ? 9000 + source.series_number : 990;
+}
+
+std::string sc_series_description(const VolumeMetadata& source) {
+  std::string text = "sijtrack overlay";
+  if (source.series_number >= 0) text += " of series " + std::to_string(source.series_number);
+  if (!source.series_description.empty()) text += " " + source.series_description;
+  if (text.size() > 64) text.resize(64);
+  return text;
+}
 
 SecondaryCaptureWritten write_secondary_capture(const cv::Mat& bgr, const analysis::ScanReport& report,
                                                 const std::filesystem::path& file, const SecondaryCaptureOptions& options) {
@@ -84,7 +137,13 @@ SecondaryCaptureWritten write_secondary_capture(const cv::Mat& bgr, const analys
     if (!ds.tagExists(tag)) put(ds, tag, "");
   }
 
-  written.series_uid = options.series_uid.empty() ? new_uid(SITE_SERIES_UID_ROOT) : options.series_uid;
+  written.series_uid = !options.series_uid.empty() ? options.series_uid : sc_series_uid(report.source);
+  if (written.series_uid.empty()) written.series_uid = new_uid(SITE_SERIES_UID_ROOT);
+  written.series_number = options.series_number >= 0 ? options.series_number : sc_series_number(report.source);
+  written.instance_number =
+      options.instance_number > 0 ? options.instance_number : next_instance_number(file, written.series_uid);
+  const std::string description =
+      options.series_description.empty() ? sc_series_description(report.source) : options.series_description;
   written.sop_instance_uid = new_uid(SITE_INSTANCE_UID_ROOT);
   char date[16], time[16];
   const std::time_t now = std::time(nullptr);
@@ -100,8 +159,8 @@ SecondaryCaptureWritten write_secondary_capture(const cv::Mat& bgr, const analys
   // General series and equipment.
   put(ds, DCM_Modality, "OT");
   put(ds, DCM_SeriesInstanceUID, written.series_uid);
-  put(ds, DCM_SeriesNumber, std::to_string(options.series_number));
-  put(ds, DCM_SeriesDescription, options.series_description);
+  put(ds, DCM_SeriesNumber, std::to_string(written.series_number));
+  put(ds, DCM_SeriesDescription, description);
   // Laterality (type 2C, the SIJ is paired): the side of the needle's joint, else empty.
   std::string laterality;
   if (!report.needles.empty()) {
@@ -120,7 +179,7 @@ SecondaryCaptureWritten write_secondary_capture(const cv::Mat& bgr, const analys
   put(ds, DCM_DateOfSecondaryCapture, date);
   put(ds, DCM_TimeOfSecondaryCapture, time);
   // General image: a derived picture with burned-in text.
-  put(ds, DCM_InstanceNumber, std::to_string(options.instance_number));
+  put(ds, DCM_InstanceNumber, std::to_string(written.instance_number));
   put(ds, DCM_ImageType, "DERIVED\\SECONDARY");
   put(ds, DCM_ContentDate, date);
   put(ds, DCM_ContentTime, time);

@@ -46,8 +46,14 @@ double distance_to_opening(const analysis::ScanReport& report, const std::string
 
 // "move 4.6 mm anterior and left (advance 4.1, across 2.0)": the correction in words, split
 // along and across the needle as physicians read it.
+// A correction smaller than the tip's own uncertainty cannot be acted on: "at the target
+// (correction 0.1 mm, within the 0.6 mm tip uncertainty)".
 std::string correction_words(const analysis::NeedleReport& entry, const NeedleThresholds& t) {
   const auto& r = entry.relation;
+  if (r.correction_distance_mm < entry.needle.tip_uncertainty_mm) {
+    return format("at the target (correction %.1f mm, within the %.1f mm tip uncertainty)", r.correction_distance_mm,
+                  entry.needle.tip_uncertainty_mm);
+  }
   const auto& d = entry.needle.direction;
   const double along = r.correction_distance_mm *
                        (r.correction_direction[0] * d[0] + r.correction_direction[1] * d[1] + r.correction_direction[2] * d[2]);
@@ -155,6 +161,7 @@ void decide_gas(const gas::GasFinding& g, const GasThresholds& t, Verdict& v) {
   }
   const std::string joint = g.joint_side.empty() ? std::string("joint") : g.joint_side + " joint";
   const double distant_fraction = g.injected_ml > 0 ? g.distant_ml / g.injected_ml : 0.0;
+  const double intra_fraction = g.injected_ml > 0 ? g.intra_articular_ml / g.injected_ml : 0.0;  // the share in the joint
   const bool enough_inside = g.intra_articular_ml >= t.confirmed_min_intra_articular_ml;
   const bool enough_coverage = g.joint_coverage >= t.confirmed_min_joint_coverage;
   const bool not_too_far = distant_fraction <= t.confirmed_max_distant_fraction;
@@ -165,7 +172,8 @@ void decide_gas(const gas::GasFinding& g, const GasThresholds& t, Verdict& v) {
 
   if (shortfalls.empty()) {
     v.gas = GasCall::Confirmed;
-    v.gas_text = format("gas confirmed: %.1f mL intra-articular, %.0f%% of the %s", g.intra_articular_ml, 100 * g.joint_coverage, joint.c_str());
+    v.gas_text = format("gas confirmed: %.1f mL intra-articular (%.0f%% of the %.1f mL injected), %.0f%% of the %s reached",
+                        g.intra_articular_ml, 100 * intra_fraction, g.injected_ml, 100 * g.joint_coverage, joint.c_str());
     v.reasons.push_back(format("intra-articular %.2f mL >= %.2f, coverage %.0f%% >= %.0f%%, distant %.0f%% <= %.0f%%",
                                g.intra_articular_ml, t.confirmed_min_intra_articular_ml, 100 * g.joint_coverage,
                                100 * t.confirmed_min_joint_coverage, 100 * distant_fraction, 100 * t.confirmed_max_distant_fraction));
@@ -173,9 +181,10 @@ void decide_gas(const gas::GasFinding& g, const GasThresholds& t, Verdict& v) {
     const bool partial = g.intra_articular_ml >= t.partial_min_intra_articular_ml ||
                          g.peri_articular_ml >= t.partial_min_peri_articular_ml;
     v.gas = partial ? GasCall::Partial : GasCall::NotConfirmed;
-    v.gas_text = format("gas %s: %.1f mL intra-articular, %.1f mL around, %.1f mL distant (%s)",
-                        partial ? "partial" : "not confirmed", g.intra_articular_ml, g.peri_articular_ml, g.distant_ml,
-                        shortfalls.front().c_str());
+    v.gas_text = format("gas %s: %.1f mL intra-articular (%.0f%% of the %.1f mL injected), %.1f mL peri-articular, "
+                        "%.1f mL distant (%s)",
+                        partial ? "partial" : "not confirmed", g.intra_articular_ml, 100 * intra_fraction, g.injected_ml,
+                        g.peri_articular_ml, g.distant_ml, shortfalls.front().c_str());
     for (const auto& s : shortfalls) v.reasons.push_back("not confirmed: " + s);
     v.reasons.push_back(partial ? format("partial: intra-articular %.2f mL >= %.2f or peri-articular %.2f mL >= %.2f",
                                          g.intra_articular_ml, t.partial_min_intra_articular_ml, g.peri_articular_ml,

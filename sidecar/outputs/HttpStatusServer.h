@@ -1,8 +1,15 @@
 // The sidecar's HTTP endpoint (cpp-httplib), on its own thread:
-//   GET /health          200 {"status":"ok","uptime_s":...,"version":"..."}
+//   GET /health          {"status":"ok"|"degraded", "problems":[...], "uptime_s", "version", and what the
+//                        health provider adds: the DICOM listener, the spool's free space, the
+//                        analysis queue}; 503 when degraded
+// Bound to 127.0.0.1 unless told otherwise; bound to any other address it needs a token
+// (?token=... or "Authorization: Bearer ..."), else start() refuses. Reads and writes time out
+// (read_timeout_s) and the worker pool is larger than a handful of idle clients, so slow or
+// half-open requests cannot starve /health.
 //   GET /status          the sessions' state as JSON, from the provider the core supplies
 //   GET /latest.json     the latest scan's numbers (LatestScan), 404 before the first scan
-//   GET /                a small self-refreshing page: verdict line, needle and gas numbers, overlays
+//   GET /                the room's page (sidecar/outputs/StatusPage.h): the verdict big and coloured,
+//                        alerts, a banner while a scan arrives or is analysed, the session's timeline
 //   GET /latest/<name>   any *.png in the latest scan folder, by name; /latest/overlay.png is the
 //                        axial overlay (a file named overlay.png, else the first *axial*.png,
 //                        else the first PNG)
@@ -17,11 +24,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "sidecar/ScanSink.h"
 #include "sidecar/outputs/LatestScan.h"
+#include "sidecar/outputs/StatusPage.h"
 
 namespace httplib {
 class Server;
@@ -30,12 +39,20 @@ class Server;
 namespace sij::sidecar {
 
 struct HttpStatusOptions {
-  std::string host = "0.0.0.0";
+  std::string host = "127.0.0.1";
   int port = 8080;      // 0: any free port (see port())
   int refresh_s = 5;    // the page reloads itself this often
+  std::string token;    // required on every request when set; must be set for a non-loopback host
+  int read_timeout_s = 2;
+  int worker_threads = 32;
 };
 
 using StatusProvider = std::function<nlohmann::json()>;
+// Adds to /health: an object whose "problems" (array of strings) make the status "degraded".
+using HealthProvider = std::function<nlohmann::json()>;
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(const std::string& host);
 
 class HttpStatusServer : public ScanSink {
  public:
@@ -57,8 +74,10 @@ class HttpStatusServer : public ScanSink {
   void on_scan(const ScanEvent& event) noexcept override;
 
   std::optional<LatestScan> latest() const;
+  void set_health_provider(HealthProvider provider);
 
  private:
+  bool authorised(const std::string& query_token, const std::string& authorization) const;
   void install_routes();
 
   HttpStatusOptions options_;
@@ -69,6 +88,8 @@ class HttpStatusServer : public ScanSink {
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mutex_;
   std::optional<LatestScan> latest_;
+  std::vector<PageScan> timeline_;  // the latest scan's session, by scan number
+  HealthProvider health_;
 };
 
 }  // namespace sij::sidecar

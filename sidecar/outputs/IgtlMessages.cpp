@@ -1,6 +1,7 @@
 #include "sidecar/outputs/IgtlMessages.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -116,15 +117,52 @@ igtl::ImageMessage::Pointer make_gas_label_map(const analysis::ScanReport& repor
   return msg;
 }
 
-std::vector<igtl::MessageBase::Pointer> make_scan_messages(const analysis::ScanReport& report,
-                                                           bool include_gas_image) {
+igtl::StringMessage::Pointer make_verdict_string(const analysis::ScanReport& report) {
+  auto msg = igtl::StringMessage::New();
+  msg->SetDeviceName(kVerdictDevice);
+  msg->SetString(report.verdict.line.empty() ? "no verdict" : report.verdict.line.c_str());
+  msg->Pack();
+  return msg;
+}
+
+std::vector<igtl::MessageBase::Pointer> make_needle_withdrawal(int needle_id) {
+  auto status = igtl::StatusMessage::New();
+  status->SetDeviceName(needle_transform_device(needle_id).c_str());
+  status->SetCode(igtl::StatusMessage::STATUS_NOT_FOUND);
+  status->SetErrorName("withdrawn");
+  status->SetStatusString("no needle in this scan: the tip sent before is no longer valid");
+  status->Pack();
+  auto points = igtl::PointMessage::New();  // no elements: the markups are cleared
+  points->SetDeviceName(needle_points_device(needle_id).c_str());
+  points->Pack();
+  return {igtl::MessageBase::Pointer(status.GetPointer()), igtl::MessageBase::Pointer(points.GetPointer())};
+}
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::vector<igtl::MessageBase::Pointer> make_scan_messages(const analysis::ScanReport& report, bool include_gas_image,
+                                                           const std::vector<int>& withdrawn_ids, double timestamp_s) {
   std::vector<igtl::MessageBase::Pointer> messages;
+  messages.push_back(igtl::MessageBase::Pointer(make_verdict_string(report).GetPointer()));
   for (const auto& entry : report.needles) {
     messages.push_back(igtl::MessageBase::Pointer(make_needle_transform(entry.needle).GetPointer()));
     messages.push_back(igtl::MessageBase::Pointer(make_needle_points(entry.needle).GetPointer()));
   }
-  if (!include_gas_image) return messages;
-  if (auto image = make_gas_label_map(report)) messages.push_back(igtl::MessageBase::Pointer(image.GetPointer()));
+  for (const int id : withdrawn_ids) {
+    for (auto& m : make_needle_withdrawal(id)) messages.push_back(m);
+  }
+  if (include_gas_image) {
+    if (auto image = make_gas_label_map(report)) messages.push_back(igtl::MessageBase::Pointer(image.GetPointer()));
+  }
+  // The header's timestamp, then packed again (Pack writes the header with it).
+  auto stamp = igtl::TimeStamp::New();
+  stamp->SetTime(timestamp_s > 0 ? timestamp_s : now_seconds());
+  for (auto& m : messages) {
+    m->SetTimeStamp(stamp);
+    m->Pack();
+  }
   return messages;
 }
 

@@ -8,6 +8,12 @@
 //             3 artifact); its matrix holds the unit IJK directions in RAS and, as the
 //             OpenIGTLink image format defines it, the RAS position of the volume's centre
 //             (voxel index (n-1)/2 on each axis), with the spacing separate
+//   STRING    "Verdict":        the verdict line ("needle in the right joint ...; gas confirmed ...")
+//   STATUS    "NeedleTip_<id>": code NOT_FOUND, for a needle sent before that this scan does not
+//             show (withdrawn, or not found): its tip is no longer valid
+//   POINT     "Needle_<id>":    with no points, for the same needle: clears its markups
+// Every message carries the time it was made (wall clock, seconds since 1970 UTC, the
+// OpenIGTLink header's timestamp).
 #pragma once
 
 #include <array>
@@ -17,6 +23,8 @@
 #include <igtlImageMessage.h>
 #include <igtlMessageBase.h>
 #include <igtlPointMessage.h>
+#include <igtlStatusMessage.h>
+#include <igtlStringMessage.h>
 #include <igtlTransformMessage.h>
 
 #include "pipeline/analysis/ScanReport.h"
@@ -24,6 +32,7 @@
 namespace sij::sidecar {
 
 inline constexpr const char* kGasLabelMapDevice = "GasLabelMap";
+inline constexpr const char* kVerdictDevice = "Verdict";
 
 std::array<double, 3> lps_to_ras(const double lps[3]);
 
@@ -36,9 +45,20 @@ igtl::PointMessage::Pointer make_needle_points(const needle::NeedleFinding& need
 // Null when the report carries no gas mask (empty, or not the size of its grid).
 igtl::ImageMessage::Pointer make_gas_label_map(const analysis::ScanReport& report);
 
-// All of a scan's messages in sending order: per needle TRANSFORM then POINT, then the IMAGE
-// (when include_gas_image and the report has a gas mask).
+igtl::StringMessage::Pointer make_verdict_string(const analysis::ScanReport& report);
+// The STATUS and the empty POINT message that withdraw needle `needle_id`.
+std::vector<igtl::MessageBase::Pointer> make_needle_withdrawal(int needle_id);
+
+// Seconds since 1970-01-01 UTC now (the timestamp of a scan's messages).
+double now_seconds();
+
+// All of a scan's messages in sending order: the verdict STRING, per needle TRANSFORM then
+// POINT, the withdrawal of each needle in `withdrawn_ids`, then the IMAGE (when
+// include_gas_image and the report has a gas mask); every one stamped `timestamp_s` (seconds
+// since 1970 UTC; 0 or less: now).
 std::vector<igtl::MessageBase::Pointer> make_scan_messages(const analysis::ScanReport& report,
-                                                           bool include_gas_image = true);
+                                                           bool include_gas_image = true,
+                                                           const std::vector<int>& withdrawn_ids = {},
+                                                           double timestamp_s = 0.0);
 
 }  // namespace sij::sidecar

@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <stdexcept>
 
 #include "sidecar/outputs/IgtlMessages.h"
@@ -19,6 +25,40 @@ bool send_all(igtl::ClientSocket* client, const std::vector<igtl::MessageBase::P
 }
 
 
+// libOpenIGTLink's server socket listens on every interface; this one binds the address given.
+class BoundServerSocket : public igtl::ServerSocket {
+ public:
+  typedef BoundServerSocket Self;
+  typedef igtl::ServerSocket Superclass;
+  typedef igtl::SmartPointer<Self> Pointer;
+  typedef igtl::SmartPointer<const Self> ConstPointer;
+  igtlTypeMacro(BoundServerSocket, igtl::ServerSocket);
+  igtlNewMacro(BoundServerSocket);
+
+  // 0 on success, -1 when the address cannot be parsed, bound or listened on.
+  int CreateServerOn(const std::string& host, int port) {
+    if (m_SocketDescriptor != -1) CloseSocket();
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &address.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 8) != 0) {
+      ::close(fd);
+      return -1;
+    }
+    m_SocketDescriptor = fd;
+    return 0;
+  }
+
+ protected:
+  BoundServerSocket() = default;
+  ~BoundServerSocket() override = default;
+};
+
 }  // namespace
 
 IgtlSink::IgtlSink(IgtlOptions options) : options_(options) {}
@@ -27,11 +67,12 @@ IgtlSink::~IgtlSink() { stop(); }
 
 void IgtlSink::start() {
   if (accept_thread_.joinable()) throw std::runtime_error("OpenIGTLink server already started");
-  server_ = igtl::ServerSocket::New();
-  if (server_->CreateServer(options_.port) < 0) {
-    throw std::runtime_error("OpenIGTLink: cannot listen on port " + std::to_string(options_.port) +
-                             " (in use, or no permission)");
+  auto server = BoundServerSocket::New();
+  if (server->CreateServerOn(options_.host, options_.port) < 0) {
+    throw std::runtime_error("OpenIGTLink: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                             " (in use, no permission, or not an IPv4 address of this machine)");
   }
+  server_ = igtl::ServerSocket::Pointer(server.GetPointer());
   port_ = server_->GetServerPort();
   stopping_ = false;
   accept_thread_ = std::thread([this] { accept_loop(); });
@@ -84,8 +125,15 @@ void IgtlSink::broadcast_locked(const std::vector<igtl::MessageBase::Pointer>& m
 void IgtlSink::on_scan(const ScanEvent& event) noexcept {
   try {
     if (event.report == nullptr) return;
-    auto messages = make_scan_messages(*event.report, options_.send_gas_image);
+    std::set<int> ids;
+    for (const auto& entry : event.report->needles) ids.insert(entry.needle.id);
     std::lock_guard lock(mutex_);
+    std::vector<int> withdrawn;
+    for (const int id : sent_needle_ids_) {
+      if (!ids.count(id)) withdrawn.push_back(id);
+    }
+    auto messages = make_scan_messages(*event.report, options_.send_gas_image, withdrawn);
+    sent_needle_ids_ = std::move(ids);
     broadcast_locked(messages);
     latest_messages_ = std::move(messages);
     spdlog::info("openigtlink: scan {} of {}: {} message(s) to {} client(s)", event.scan_index, event.study_uid,

@@ -2,8 +2,13 @@
 // client. Each analysed scan goes to every connected client (IgtlMessages.h: per needle a
 // TRANSFORM and a POINT message, then the gas label map as an IMAGE); a client that connects
 // later first gets the latest scan's messages. A client whose send fails (it disconnected) is
-// dropped; the others keep receiving. Incoming messages from clients are not read.
+// dropped; the others keep receiving. Incoming messages from clients are not read. Each scan
+// also sends its verdict (STRING) and withdraws the needles of the previous scan that this one
+// does not show (STATUS NOT_FOUND and an empty POINT). Listens on 127.0.0.1 unless told.
 #pragma once
+
+#include <set>
+#include <string>
 
 #include <atomic>
 #include <mutex>
@@ -22,6 +27,7 @@ namespace sij::sidecar {
 struct IgtlOptions {
   int port = 18944;       // 0: any free port (see port())
   bool send_gas_image = true;
+  std::string host = "127.0.0.1";  // the address listened on ("0.0.0.0": every interface)
 };
 
 class IgtlSink : public ScanSink {
@@ -54,6 +60,7 @@ class IgtlSink : public ScanSink {
   mutable std::mutex mutex_;
   std::vector<igtl::ClientSocket::Pointer> clients_;
   std::vector<igtl::MessageBase::Pointer> latest_messages_;
+  std::set<int> sent_needle_ids_;  // the needles of the last scan sent
 };
 
 }  // namespace sij::sidecar

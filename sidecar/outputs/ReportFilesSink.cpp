@@ -63,14 +63,18 @@ void ReportFilesSink::on_scan(const ScanEvent& event) noexcept {
     spdlog::error("report-files: scan {:02d}: overlays not written: {}", event.scan_index, e.what());
   }
   try {
+    // Its own series per scan (pipeline/report/SecondaryCapture.h); a re-analysis of the same
+    // scan counts the instance number on from the file it replaces. Staged, then renamed.
     report::SecondaryCaptureOptions options;
-    options.instance_number = event.scan_index + 1;
+    options.instance_number =
+        report::next_instance_number(event.scan_dir / kSecondaryCaptureName, report::sc_series_uid(report.source));
     const fs::path staging = fresh_staging_dir(event.scan_dir);
     const auto written =
         report::write_axial_secondary_capture(report, *report.volume, staging / kSecondaryCaptureName, options);
     publish(staging / kSecondaryCaptureName, event.scan_dir);
-    spdlog::info("report-files: scan {:02d}: Secondary Capture {} (series {})", event.scan_index,
-                 (event.scan_dir / kSecondaryCaptureName).string(), written.series_uid);
+    spdlog::info("report-files: scan {:02d}: Secondary Capture {} (series {} #{}, instance {})", event.scan_index,
+                 (event.scan_dir / kSecondaryCaptureName).string(), written.series_uid, written.series_number,
+                 written.instance_number);
   } catch (const std::exception& e) {
     spdlog::error("report-files: scan {:02d}: Secondary Capture not written: {}", event.scan_index, e.what());
   }

@@ -94,7 +94,7 @@ std::string replay_table(const ReplayResult& result) {
     out << "needle found " << matched << "/" << needle_scans << "; tip error median "
         << fixed(median(tips), 2) << " mm, max "
         << (tips.empty() ? std::string("-") : fixed(*std::max_element(tips.begin(), tips.end()), 2))
-        << " mm; in/out of joint right " << in_joint_right << "/" << in_joint_answers << "\n";
+        << " mm; in/out of joint correct " << in_joint_right << "/" << in_joint_answers << "\n";
   }
   if (!gas_errors.empty()) {
     out << "injected gas: |volume error| median " << fixed(median(gas_errors), 2) << " mL over " << gas_errors.size()
