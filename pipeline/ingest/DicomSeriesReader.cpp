@@ -307,6 +307,11 @@ Volume read_dicom_files(const std::vector<std::string>& files, const IngestOptio
   m.clamped_voxels = clamped;
   m.slice_files.reserve(slices.size());
   for (std::size_t idx : stack.order) m.slice_files.push_back(slices[idx].name());
+  m.sop_class_uid = h.sop_class_uid;
+  for (std::size_t idx : stack.order) {
+    m.slice_sop_instance_uids.push_back(slices[idx].sop_instance_uid);
+    m.slice_frame_numbers.push_back(slices[idx].frame < 0 ? 0 : slices[idx].frame + 1);
+  }
   if (h.frame >= 0 && m.slice_thickness_mm <= 0) m.slice_thickness_mm = h.slice_thickness_mm;
   for (const auto& [uid, other] : series) {
     if (&other == chosen) continue;
