@@ -123,3 +123,46 @@ TEST_F(ArchiveTest, SrIsValidForDciodvfyAndPixelMed) {
 }
 
 }  // namespace
+
+namespace {
+
+// The command line end to end: `analyze --json --seg --sr` on the phantom scan, both files
+// valid for dciodvfy, and every SR value read back with pydicom equal to report.json's.
+TEST_F(ArchiveTest, AnalyzeWritesSegAndSrWhoseValuesMatchReportJson) {
+  sij::test::ScratchDir tmp("archive-cli");
+  const fs::path json = tmp.path() / "report.json", seg = tmp.path() / "seg.dcm", sr = tmp.path() / "sr.dcm";
+  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
+                             " --json " + json.string() + " --seg " + seg.string() + " --sr " + sr.string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("DICOM SEG"), std::string::npos) << out;
+  for (const fs::path& f : {seg, sr}) {
+    const auto [vrc, report] = run("dciodvfy " + f.string());
+    EXPECT_EQ(errors_of(report), "") << f << "\n" << report;
+  }
+  const std::string script = std::string(SIJTRACK_SOURCE_DIR) + "/tests/tools/sr_vs_report.py";
+  const auto [prc, check] = run("/usr/bin/python3 " + script + " " + sr.string() + " " + json.string() + " " +
+                                seg.string());
+  EXPECT_EQ(prc, 0) << check;
+  EXPECT_NE(check.find(" 0 mismatches"), std::string::npos) << check;
+  std::printf("%s", check.c_str());
+}
+
+TEST_F(ArchiveTest, SrNeedsSegAndNonDicomSourceIsRefused) {
+  sij::test::ScratchDir tmp("archive-refuse");
+  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
+                             " --sr " + (tmp.path() / "sr.dcm").string());
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("--seg"), std::string::npos) << out;
+  sij::analysis::ScanReport nifti = p.report;
+  nifti.source.source_format = "NIfTI";
+  nifti.source.slice_sop_instance_uids.clear();
+  try {
+    sij::report::write_segmentation(nifti, tmp.path() / "seg.dcm");
+    ADD_FAILURE() << "SEG written for a NIfTI source";
+  } catch (const sij::report::SegmentationError& e) {
+    EXPECT_NE(std::string(e.what()).find("DICOM series"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(tmp.path() / "seg.dcm"));
+}
+
+}  // namespace

@@ -14,6 +14,7 @@
 #include "pipeline/analysis/ReportJson.h"
 #include "pipeline/analysis/ScanAnalyzer.h"
 #include "pipeline/ingest/Ingest.h"
+#include "pipeline/report/ArchiveObjects.h"
 #include "pipeline/report/Overlays.h"
 #include "pipeline/report/SecondaryCapture.h"
 #include "pipeline/verdict/VerdictConfig.h"
@@ -30,6 +31,8 @@ struct AnalyzeCliOptions {
   std::string backend = "auto";
   std::string png_dir;      // PNG overlays (docs/report.md "Overlays")
   std::string sc_path;      // the axial overlay as DICOM Secondary Capture
+  std::string seg_path;     // DICOM SEG of the gas, joints and needles (docs/report.md "DICOM SEG")
+  std::string sr_path;      // DICOM SR TID 1500 of the measurements (needs seg_path)
   std::string config_path;  // verdict thresholds (config/verdict.json)
   calib::ScanProfileSource profile;  // scanner profile: a named file or chosen by DICOM tags
 };
@@ -92,7 +95,14 @@ int run_analyze(const AnalyzeCliOptions& options) {
         const auto sc = report::write_axial_secondary_capture(report, volume, options.sc_path);
         std::printf("  wrote %s (Secondary Capture, study %s)\n", options.sc_path.c_str(), sc.study_uid.c_str());
       }
-    } catch (const std::runtime_error& e) {  // OverlayError, SecondaryCaptureError
+      if (!options.seg_path.empty()) {
+        const auto archive = report::write_archive_objects(report, options.seg_path, options.sr_path,
+                                                           analyze_options.gas.peri_articular_mm);
+        std::printf("  wrote %s (DICOM SEG, %zu segments, %d frames)\n", options.seg_path.c_str(),
+                    archive.seg.segments.size(), archive.seg.frames);
+        if (!options.sr_path.empty()) std::printf("  wrote %s (DICOM SR, TID 1500)\n", options.sr_path.c_str());
+      }
+    } catch (const std::runtime_error& e) {  // OverlayError, SecondaryCaptureError, SEG/SR errors
       std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
       return 1;
     }
@@ -120,6 +130,9 @@ void register_analyze(CLI::App& app) {
   cmd->add_option("--backend", options.backend, "auto, cpu or cuda");
   cmd->add_option("--png-dir", options.png_dir, "Write the PNG overlays (axial, joint reformats, gas projection) here");
   cmd->add_option("--sc", options.sc_path, "Write the axial overlay as a DICOM Secondary Capture file");
+  cmd->add_option("--seg", options.seg_path, "Write the gas, joint spaces and needles as a DICOM SEG file");
+  cmd->add_option("--sr", options.sr_path, "Write the measurements as a DICOM SR (TID 1500) file; needs --seg")
+      ->needs("--seg");
   cmd->add_option("--config", options.config_path, "Verdict thresholds (JSON, see config/verdict.json)");
   cmd->add_option("--profile", options.profile.profile_file, "Scanner profile to use (default: chosen by the scan's DICOM tags)");
   cmd->add_option("--profiles", options.profile.profile_dir, "Folder of scanner profiles (default: config/scanners)");

@@ -41,7 +41,7 @@ void check(const OFCondition& status, const std::string& what) {
 
 std::string num(double v) {  // DS: 16 characters at most
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
+  std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 

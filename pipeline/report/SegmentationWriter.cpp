@@ -169,7 +169,7 @@ SegmentationWritten write_segmentation(const analysis::ScanReport& report, const
   if (source.empty()) throw SegmentationError("no source DICOM file of " + meta.source_path + " is readable");
 
   IODGeneralEquipmentModule::EquipmentInfo equipment("sijtrack", "sijtrack", "0", SIJTRACK_VERSION);
-  ContentIdentificationMacro content("1", "SIJTRACK", "sijtrack gas, joints and needles", "sijtrack");
+  ContentIdentificationMacro content("1", "SIJTRACK", "sijtrack gas, joints and needles", "sijtrack^");
   DcmSegmentation* raw = nullptr;
   check(DcmSegmentation::createBinarySegmentation(raw, static_cast<Uint16>(g.ny), static_cast<Uint16>(g.nx),
                                                   equipment, content),
