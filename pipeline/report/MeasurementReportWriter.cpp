@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "pipeline/report/DcmtkQuiet.h"
 #include "pipeline/report/SourceFile.h"
 
 namespace sij::report {
@@ -230,6 +231,7 @@ MeasurementReportWritten write_measurement_report(const analysis::ScanReport& re
                                                   const SegmentationWritten& segmentation,
                                                   const std::filesystem::path& file,
                                                   const MeasurementReportOptions& options) {
+  quiet_dcmtk();
   const VolumeMetadata& meta = report.source;
   if (meta.source_format != "DICOM" || meta.slice_sop_instance_uids.empty() || meta.study_uid.empty() ||
       meta.frame_of_reference_uid.empty()) {

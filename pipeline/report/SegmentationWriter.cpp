@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "pipeline/report/DcmtkQuiet.h"
 #include "pipeline/report/SourceFile.h"
 
 namespace sij::report {
@@ -155,6 +156,7 @@ int add_segment_frames(DcmSegmentation& seg, const analysis::ScanReport& report,
 
 SegmentationWritten write_segmentation(const analysis::ScanReport& report, const std::vector<SegmentMask>& masks,
                                        const std::filesystem::path& file, const SegmentationOptions& options) {
+  quiet_dcmtk();
   const VolumeMetadata& meta = report.source;
   const Grid& g = report.grid;
   if (meta.source_format != "DICOM" || meta.slice_sop_instance_uids.size() != static_cast<std::size_t>(g.nz) ||

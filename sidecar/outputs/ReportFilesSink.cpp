@@ -4,6 +4,8 @@
 
 #include <exception>
 
+#include "pipeline/gas/GasOptions.h"
+#include "pipeline/report/ArchiveObjects.h"
 #include "pipeline/report/Overlays.h"
 #include "pipeline/report/SecondaryCapture.h"
 
@@ -32,6 +34,15 @@ void ReportFilesSink::on_scan(const ScanEvent& event) noexcept {
                  (event.scan_dir / kSecondaryCaptureName).string(), written.series_uid);
   } catch (const std::exception& e) {
     spdlog::error("report-files: scan {:02d}: Secondary Capture not written: {}", event.scan_index, e.what());
+  }
+  try {  // DICOM SEG and TID 1500 SR beside report.json; DicomSendSink sends them with the SC.
+    const auto archive = report::write_archive_objects(report, event.scan_dir / kSegmentationName,
+                                                       event.scan_dir / kMeasurementReportName,
+                                                       gas::GasOptions{}.peri_articular_mm);
+    spdlog::info("report-files: scan {:02d}: DICOM SEG ({} segments) and SR in {}", event.scan_index,
+                 archive.seg.segments.size(), event.scan_dir.string());
+  } catch (const std::exception& e) {
+    spdlog::error("report-files: scan {:02d}: DICOM SEG/SR not written: {}", event.scan_index, e.what());
   }
 }
 
