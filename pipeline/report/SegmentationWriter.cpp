@@ -128,7 +128,8 @@ int add_segment_frames(DcmSegmentation& seg, const analysis::ScanReport& report,
   std::size_t next = 0;
   int frames = 0;
   for (std::int32_t z = z_first; z <= z_last; ++z) {
-    std::fill(frame.begin(), frame.end(), Uint8{0});
+    // `frame` is all zero here; only this slice's voxels are set, and cleared after use.
+    const std::size_t slice_begin = next;
     while (next < m.voxels.size() && m.voxels[next] / plane == z) {
       frame[static_cast<std::size_t>(m.voxels[next] % plane)] = 1;
       ++next;
@@ -146,6 +147,7 @@ int add_segment_frames(DcmSegmentation& seg, const analysis::ScanReport& report,
     per_frame.push_back(derivation_for_slice(report.source, static_cast<std::size_t>(z)));
     const OFCondition status = seg.addFrame(frame.data(), number, per_frame);
     for (FGBase* fg : per_frame) delete fg;  // addFrame copies them
+    for (std::size_t k = slice_begin; k < next; ++k) frame[static_cast<std::size_t>(m.voxels[k] % plane)] = 0;
     check(status, "frame of segment " + m.key);
     ++frames;
   }
