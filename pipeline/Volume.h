@@ -37,6 +37,12 @@ struct VolumeMetadata {
   std::int64_t padding_voxels = 0;   // voxels set to padding_hu (Pixel Padding Value)
   std::int64_t clamped_voxels = 0;   // voxels whose HU fell outside int16 and were clamped
   std::vector<std::string> slice_files;    // one per z, in z order (DICOM only)
+  // DICOM only, one per z in z order: the SOP instance each plane came from and, for a frame
+  // of a multi-frame object, its frame number (1-based; 0 for a single-frame file). The SEG
+  // and SR written for the scan reference these.
+  std::string sop_class_uid;  // (0008,0016) of the source images
+  std::vector<std::string> slice_sop_instance_uids;
+  std::vector<int> slice_frame_numbers;
   std::vector<std::string> skipped_files;  // files in the folder that were not used, and why
 };
 

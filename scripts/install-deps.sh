@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libinsighttoolkit5-dev
   libdcmtk-dev dcmtk dicom3tools python3-pydicom
+  # JPEG 2000 decoding (GDCM, already under ITK); gdcmconv makes the JPEG 2000 test files;
+  # PixelMed's DicomSRValidator checks the TID 1500 SR in the tests (pulls in a Java runtime).
+  libgdcm-dev libgdcm-tools pixelmed-apps
   libcli11-dev nlohmann-json3-dev libspdlog-dev
   # Overlays (drawing, PNG): only the OpenCV modules used, not the whole libopencv-dev.
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev

@@ -145,6 +145,13 @@ TEST_F(SidecarServe, TwoConsolesSendSeriesAndReportsAppearWithTheTip) {
   ASSERT_GE(report["needles"].size(), 1u) << report.dump(1);
   const double error_mm = distance(report["needles"][0]["tip_mm"], t["needle"]["tip_mm"]);
   EXPECT_LT(error_mm, 1.5) << "tip error " << error_mm << " mm";
+  // The DICOM SEG and SR beside report.json (ReportFilesSink), in the scan's study.
+  const fs::path scan_out = needle_report.parent_path();
+  ASSERT_TRUE(wait_until([&] { return fs::exists(scan_out / "measurements_sr.dcm"); }, 60)) << server->log();
+  for (const char* name : {"segmentation.dcm", "measurements_sr.dcm"}) {
+    const std::string dump = run_command("dcmdump -q -Un +P 0008,0016 +P 0020,000d '" + (scan_out / name).string() + "'");
+    EXPECT_NE(dump.find(report["source"]["study_uid"].get<std::string>()), std::string::npos) << name << dump;
+  }
 
   const std::string log = server->log();
   EXPECT_EQ(count_occurrences(log, "series complete:"), 2) << log;

@@ -16,6 +16,7 @@
 #include "pipeline/analysis/ScanAnalyzer.h"
 #include "pipeline/analysis/ScanOrder.h"
 #include "pipeline/ingest/Ingest.h"
+#include "pipeline/report/ArchiveObjects.h"
 #include "pipeline/report/Overlays.h"
 #include "pipeline/report/SecondaryCapture.h"
 #include "pipeline/verdict/VerdictConfig.h"
@@ -32,6 +33,8 @@ struct AnalyzeCliOptions {
   std::string backend = "auto";
   std::string png_dir;      // PNG overlays (docs/report.md "Overlays")
   std::string sc_path;      // the axial overlay as DICOM Secondary Capture
+  std::string seg_path;     // DICOM SEG of the gas, joints and needles (docs/report.md "DICOM SEG")
+  std::string sr_path;      // DICOM SR TID 1500 of the measurements (needs seg_path)
   std::string config_path;  // verdict thresholds (config/verdict.json)
   calib::ScanProfileSource profile;  // scanner profile: a named file or chosen by DICOM tags
 };
@@ -69,7 +72,8 @@ std::shared_ptr<const Volume> prepare(std::shared_ptr<Volume>& volume, const Ana
 
 // The console summary, and the files asked for. With `--json -` the JSON alone goes to stdout
 // and everything else to stderr, so that stdout can be piped into a JSON reader.
-int write_outputs(const analysis::ScanReport& report, const Volume& volume, const AnalyzeCliOptions& options) {
+int write_outputs(const analysis::ScanReport& report, const Volume& volume, const AnalyzeCliOptions& options,
+                  double peri_articular_mm) {
   std::FILE* text = is_stdout(options.json_path) ? stderr : stdout;
   std::fputs(analysis::console_summary(report).c_str(), text);
   try {
@@ -84,7 +88,15 @@ int write_outputs(const analysis::ScanReport& report, const Volume& volume, cons
       const auto sc = report::write_axial_secondary_capture(report, volume, options.sc_path);
       std::fprintf(text, "  wrote %s (Secondary Capture, study %s)\n", options.sc_path.c_str(), sc.study_uid.c_str());
     }
-  } catch (const std::runtime_error& e) {  // OutputFileError, OverlayError, SecondaryCaptureError
+    if (!options.seg_path.empty()) {
+      create_parent_folders(options.seg_path);
+      if (!options.sr_path.empty()) create_parent_folders(options.sr_path);
+      const auto archive = report::write_archive_objects(report, options.seg_path, options.sr_path, peri_articular_mm);
+      std::fprintf(text, "  wrote %s (DICOM SEG, %zu segments, %d frames)\n", options.seg_path.c_str(),
+                   archive.seg.segments.size(), archive.seg.frames);
+      if (!options.sr_path.empty()) std::fprintf(text, "  wrote %s (DICOM SR, TID 1500)\n", options.sr_path.c_str());
+    }
+  } catch (const std::runtime_error& e) {  // OutputFileError, OverlayError, SecondaryCaptureError, SEG/SR errors
     std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
     return 1;
   }
@@ -122,7 +134,7 @@ int run_analyze(const AnalyzeCliOptions& options) {
     auto report = analysis::analyze_scan(volume_shared, analyze_options, previous ? &*previous : nullptr);
     report.scanner_profile = profile.profile.name;
     report.scanner_profile_rule = profile.rule;
-    return write_outputs(report, volume, options);
+    return write_outputs(report, volume, options, analyze_options.gas.peri_articular_mm);
   } catch (const ingest::IngestError& e) {
     std::fprintf(stderr, "sijtrack analyze: %s\n", e.what());
     return e.exit_code();
@@ -149,6 +161,9 @@ void register_analyze(CLI::App& app) {
   cmd->add_option("--backend", options.backend, "auto, cpu, cuda or emulated");
   cmd->add_option("--png-dir", options.png_dir, "Write the PNG overlays (axial, joint reformats, gas projection) here");
   cmd->add_option("--sc", options.sc_path, "Write the axial overlay as a DICOM Secondary Capture file");
+  cmd->add_option("--seg", options.seg_path, "Write the gas, joint spaces and needles as a DICOM SEG file");
+  cmd->add_option("--sr", options.sr_path, "Write the measurements as a DICOM SR (TID 1500) file; needs --seg")
+      ->needs("--seg");
   cmd->add_option("--config", options.config_path, "Verdict thresholds (JSON, see config/verdict.json)");
   cmd->add_option("--profile", options.profile.profile_file, "Scanner profile to use (default: chosen by the scan's DICOM tags)");
   cmd->add_option("--profiles", options.profile.profile_dir, "Folder of scanner profiles (default: config/scanners)");

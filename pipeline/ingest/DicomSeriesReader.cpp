@@ -28,9 +28,29 @@ std::string series_list(const std::map<std::string, std::vector<DicomSliceHeader
     char buf[128];
     std::snprintf(buf, sizeof buf, " (%s, %zu files, #%d \"", h.modality.c_str(), files.size(),
                   h.series_number);
-    out += (out.empty() ? "" : "; ") + uid + buf + h.series_description + "\")";
+    out += (out.empty() ? "" : "; ") + (uid.empty() ? std::string("(no SeriesInstanceUID)") : uid) +
+           buf + h.series_description + "\")";
   }
   return out;
+}
+
+// A DICOM series without its own SeriesInstanceUID or StudyInstanceUID (both Type 1) cannot
+// be told apart from the next one, nor referenced by the SEG, SR and Secondary Capture that
+// go back to the archive: refused, naming the tag and the way to set it.
+void check_identity(const std::vector<DicomSliceHeader>& slices) {
+  for (const auto& h : slices) {
+    const char* tag = h.series_uid.empty()  ? "SeriesInstanceUID (0020,000E)"
+                      : h.study_uid.empty() ? "StudyInstanceUID (0020,000D)"
+                                            : nullptr;
+    if (tag == nullptr) continue;
+    throw IngestError(IngestReason::MissingTag,
+                      std::string(tag) + " is empty or missing in " + h.file +
+                          ": the slices cannot be grouped into one series nor its results "
+                          "referenced in the archive; re-export the series from the console or "
+                          "PACS, or give every file of the series the same UID with `dcmodify "
+                          "-nb -i \"(0020,000E)=UID\"` (StudyInstanceUID: (0020,000D))",
+                      h.file);
+  }
 }
 
 void check_pixel_format(const DicomSliceHeader& h) {
@@ -166,6 +186,7 @@ Volume read_dicom_files(const std::vector<std::string>& files, const IngestOptio
     chosen = &series.begin()->second;
   }
   auto& slices = *chosen;
+  check_identity(slices);
   for (const auto& h : slices) {
     if (h.kind == DicomFileKind::Corrupt) {
       throw IngestError(IngestReason::CorruptFile,
@@ -286,10 +307,18 @@ Volume read_dicom_files(const std::vector<std::string>& files, const IngestOptio
   m.clamped_voxels = clamped;
   m.slice_files.reserve(slices.size());
   for (std::size_t idx : stack.order) m.slice_files.push_back(slices[idx].name());
+  m.sop_class_uid = h.sop_class_uid;
+  for (std::size_t idx : stack.order) {
+    m.slice_sop_instance_uids.push_back(slices[idx].sop_instance_uid);
+    m.slice_frame_numbers.push_back(slices[idx].frame < 0 ? 0 : slices[idx].frame + 1);
+  }
   if (h.frame >= 0 && m.slice_thickness_mm <= 0) m.slice_thickness_mm = h.slice_thickness_mm;
   for (const auto& [uid, other] : series) {
     if (&other == chosen) continue;
-    for (const auto& o : other) vol.meta.skipped_files.push_back(o.file + ": series " + uid);
+    for (const auto& o : other) {
+      vol.meta.skipped_files.push_back(o.file + (uid.empty() ? std::string(": no SeriesInstanceUID")
+                                                             : ": series " + uid));
+    }
   }
   return vol;
 }

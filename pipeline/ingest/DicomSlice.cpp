@@ -21,6 +21,7 @@
 #include <mutex>
 
 #include "pipeline/ingest/IngestError.h"
+#include "pipeline/ingest/Jpeg2000Decoder.h"
 
 namespace sij::ingest {
 namespace {
@@ -464,15 +465,64 @@ SliceDecodeStats convert_frame(const DicomSliceHeader& h, const IngestOptions& o
   return stats;
 }
 
+// Converts the frames named by `frames` from stored values laid out frame after frame
+// (words16 or bytes8, `available` samples in all) into outs[k].
+SliceDecodeStats convert_frames(const std::vector<const DicomSliceHeader*>& frames,
+                                const IngestOptions& options, const Uint16* words16,
+                                const Uint8* bytes8, std::size_t available,
+                                const std::vector<std::int16_t*>& outs) {
+  SliceDecodeStats total;
+  const DicomSliceHeader& h0 = *frames.front();
+  const std::size_t count = static_cast<std::size_t>(h0.rows) * h0.columns;
+  for (std::size_t k = 0; k < frames.size(); ++k) {
+    const DicomSliceHeader& h = *frames[k];
+    const std::size_t frame = static_cast<std::size_t>(std::max(0, h.frame));
+    const std::size_t first = frame * count;
+    if ((words16 == nullptr && bytes8 == nullptr) || available < first + count) {
+      throw IngestError(IngestReason::CorruptFile,
+                        "truncated Pixel Data in " + h.name() + " (" + std::to_string(available) +
+                            " of " + std::to_string(first + count) +
+                            " pixels): move it out of the folder or re-export the series; the "
+                            "other files are untouched",
+                        h.file);
+    }
+    const SliceDecodeStats s = convert_frame(h, options, words16 != nullptr ? words16 + first : nullptr,
+                                             bytes8 != nullptr ? bytes8 + first : nullptr, outs[k]);
+    total.padding_voxels += s.padding_voxels;
+    total.clamped_voxels += s.clamped_voxels;
+  }
+  return total;
+}
+
+// JPEG 2000 files bypass DCMTK (no JPEG 2000 codec in 3.6.7): GDCM decodes them.
+SliceDecodeStats decode_jpeg2000_frames(const std::vector<const DicomSliceHeader*>& frames,
+                                        const IngestOptions& options,
+                                        const std::vector<std::int16_t*>& outs) {
+  const DicomSliceHeader& h0 = *frames.front();
+  const int bytes = h0.bits_allocated == 16 ? 2 : 1;
+  const std::vector<std::uint8_t> stored =
+      decode_jpeg2000_file(h0.file, h0.rows, h0.columns, h0.frames, bytes);
+  const Uint16* words16 = bytes == 2 ? reinterpret_cast<const Uint16*>(stored.data()) : nullptr;
+  const Uint8* bytes8 = bytes == 1 ? stored.data() : nullptr;
+  return convert_frames(frames, options, words16, bytes8, stored.size() / bytes, outs);
+}
+
 }  // namespace
+
+const char* supported_transfer_syntaxes() {
+  return "Implicit and Explicit VR Little Endian, Explicit VR Big Endian, Deflated Explicit VR "
+         "Little Endian, RLE Lossless, JPEG Baseline/Extended/Lossless, JPEG-LS, JPEG 2000";
+}
 
 SliceDecodeStats decode_dicom_frames(const std::vector<const DicomSliceHeader*>& frames,
                                      const IngestOptions& options,
                                      const std::vector<std::int16_t*>& outs) {
-  SliceDecodeStats total;
-  if (frames.empty()) return total;
-  register_dicom_codecs();
+  if (frames.empty()) return {};
   const DicomSliceHeader& h0 = *frames.front();
+  if (is_jpeg2000_transfer_syntax(h0.transfer_syntax)) {
+    return decode_jpeg2000_frames(frames, options, outs);
+  }
+  register_dicom_codecs();
   DcmFileFormat ff;
   OFCondition cond = ff.loadFile(h0.file.c_str());
   if (cond.bad()) throw_corrupt_load(h0.file, cond);
@@ -480,10 +530,13 @@ SliceDecodeStats decode_dicom_frames(const std::vector<const DicomSliceHeader*>&
   if (DcmXfer(ds->getOriginalXfer()).isEncapsulated()) {
     cond = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
     if (cond.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit)) {
+      const std::string name = DcmXfer(ds->getOriginalXfer()).getXferName();
       throw IngestError(IngestReason::UnsupportedFormat,
-                        "cannot decode transfer syntax " + h0.transfer_syntax + " of " + h0.file +
-                            " (" + cond.text() +
-                            "): convert it to uncompressed with `dcmdjpeg`/`dcmdrle`/`dcmdjpls`",
+                        "cannot decode transfer syntax " + h0.transfer_syntax + " (" + name +
+                            ") of " + h0.file + " (" + cond.text() + "); sijtrack reads " +
+                            supported_transfer_syntaxes() +
+                            ": re-export the series from the console or PACS in one of those "
+                            "(Explicit VR Little Endian always works)",
                         h0.file);
     }
   }
@@ -507,25 +560,8 @@ SliceDecodeStats decode_dicom_frames(const std::vector<const DicomSliceHeader*>&
     bytes8 = p;
     available = px->getLength();
   }
-  const std::size_t count = static_cast<std::size_t>(h0.rows) * h0.columns;
-  for (std::size_t k = 0; k < frames.size(); ++k) {
-    const DicomSliceHeader& h = *frames[k];
-    const std::size_t frame = static_cast<std::size_t>(std::max(0, h.frame));
-    const std::size_t first = frame * count;
-    if (cond.bad() || (words16 == nullptr && bytes8 == nullptr) || available < first + count) {
-      throw IngestError(IngestReason::CorruptFile,
-                        "truncated Pixel Data in " + h.name() + " (" + std::to_string(available) +
-                            " of " + std::to_string(first + count) +
-                            " pixels): move it out of the folder or re-export the series; the "
-                            "other files are untouched",
-                        h.file);
-    }
-    const SliceDecodeStats s = convert_frame(h, options, words16 != nullptr ? words16 + first : nullptr,
-                                             bytes8 != nullptr ? bytes8 + first : nullptr, outs[k]);
-    total.padding_voxels += s.padding_voxels;
-    total.clamped_voxels += s.clamped_voxels;
-  }
-  return total;
+  if (cond.bad()) available = 0;
+  return convert_frames(frames, options, words16, bytes8, available, outs);
 }
 
 SliceDecodeStats decode_dicom_slice(const DicomSliceHeader& h, const IngestOptions& options,

@@ -84,8 +84,11 @@ struct SliceDecodeStats {
 // Throws IngestError (MissingTag) when the functional groups do not describe every frame.
 std::vector<DicomSliceHeader> expand_frames(const DicomSliceHeader& header);
 
-// Decodes the single frame of `header.file` (any transfer syntax DCMTK's registered
-// decoders handle) into rows*columns HU values at `out`, rescale applied and padding
+// The transfer syntaxes the decoders read, as one line for messages and docs.
+const char* supported_transfer_syntaxes();
+
+// Decodes the single frame of `header.file` (the syntaxes above: DCMTK's registered
+// decoders, JPEG 2000 through GDCM) into rows*columns HU values at `out`, rescale applied and padding
 // replaced by options.padding_hu. Throws IngestError (CorruptFile, UnsupportedFormat).
 SliceDecodeStats decode_dicom_slice(const DicomSliceHeader& header, const IngestOptions& options,
                                     std::int16_t* out);

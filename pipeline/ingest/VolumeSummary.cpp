@@ -28,7 +28,7 @@ nlohmann::json volume_summary_json(const Volume& v) {
   j["metadata"] = {{"study_uid", m.study_uid},
                    {"series_uid", m.series_uid},
                    {"frame_of_reference_uid", m.frame_of_reference_uid},
-                   {"series_number", m.series_number},
+                   {"series_number", m.series_number >= 0 ? nlohmann::json(m.series_number) : nlohmann::json()},
                    {"series_description", m.series_description},
                    {"modality", m.modality},
                    {"manufacturer", m.manufacturer},
@@ -68,10 +68,13 @@ std::string volume_summary_text(const Volume& v) {
     out += buf;
   }
   if (m.source_format == "DICOM") {
+    // SeriesNumber (0020,0011) is Type 2: it may be empty, which is said, not printed as -1.
+    const std::string series_number =
+        m.series_number >= 0 ? "series " + std::to_string(m.series_number) : "no series number";
     std::snprintf(buf, sizeof buf,
-                  "  %s %s %s, series %d \"%s\", %s %s\n  kVp %.0f, kernel %s, CTDIvol %.2f mGy, "
+                  "  %s %s %s, %s \"%s\", %s %s\n  kVp %.0f, kernel %s, CTDIvol %.2f mGy, "
                   "patient position %s\n  series %s\n  %zu slice files, %zu skipped\n",
-                  m.modality.c_str(), m.manufacturer.c_str(), m.model.c_str(), m.series_number,
+                  m.modality.c_str(), m.manufacturer.c_str(), m.model.c_str(), series_number.c_str(),
                   m.series_description.c_str(), m.acquisition_date.c_str(),
                   m.acquisition_time.c_str(), m.kvp, m.convolution_kernel.c_str(), m.ctdivol_mgy,
                   m.patient_position.c_str(), m.series_uid.c_str(), m.slice_files.size(),

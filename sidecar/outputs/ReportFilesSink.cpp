@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "pipeline/gas/GasOptions.h"
+#include "pipeline/report/ArchiveObjects.h"
 #include "pipeline/report/Overlays.h"
 #include "pipeline/report/SecondaryCapture.h"
 
@@ -77,6 +79,19 @@ void ReportFilesSink::on_scan(const ScanEvent& event) noexcept {
                  written.instance_number);
   } catch (const std::exception& e) {
     spdlog::error("report-files: scan {:02d}: Secondary Capture not written: {}", event.scan_index, e.what());
+  }
+  try {  // DICOM SEG and TID 1500 SR beside report.json (staged, then renamed); DicomSendSink
+         // sends them with the SC.
+    const fs::path staging = fresh_staging_dir(event.scan_dir);
+    const auto archive = report::write_archive_objects(report, staging / kSegmentationName,
+                                                       staging / kMeasurementReportName,
+                                                       gas::GasOptions{}.peri_articular_mm);
+    publish(staging / kSegmentationName, event.scan_dir);
+    publish(staging / kMeasurementReportName, event.scan_dir);
+    spdlog::info("report-files: scan {:02d}: DICOM SEG ({} segments) and SR in {}", event.scan_index,
+                 archive.seg.segments.size(), event.scan_dir.string());
+  } catch (const std::exception& e) {
+    spdlog::error("report-files: scan {:02d}: DICOM SEG/SR not written: {}", event.scan_index, e.what());
   }
   std::error_code ec;
   fs::remove_all(event.scan_dir / kStagingDir, ec);
