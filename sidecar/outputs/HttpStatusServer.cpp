@@ -220,7 +220,8 @@ void HttpStatusServer::on_scan(const ScanEvent& event) noexcept {
     LatestScan snapshot = capture_latest(event);
     PageScan scan = page_scan_from(event);
     std::lock_guard lock(mutex_);
-    latest_ = std::move(snapshot);
+    // A late or resent older scan joins the timeline but does not become the latest verdict.
+    if (event.latest_in_session || !latest_) latest_ = std::move(snapshot);
     // The timeline follows the session of the latest scan; a re-analysed scan replaces its row.
     if (!timeline_.empty() && timeline_.front().study_uid != scan.study_uid) timeline_.clear();
     std::erase_if(timeline_, [&](const PageScan& s) { return s.number == scan.number || s.series_uid == scan.series_uid; });

@@ -125,6 +125,8 @@ void IgtlSink::broadcast_locked(const std::vector<igtl::MessageBase::Pointer>& m
 void IgtlSink::on_scan(const ScanEvent& event) noexcept {
   try {
     if (event.report == nullptr) return;
+    // 3D Slicer shows the current tip: a late or resent older scan does not replace it.
+    if (!event.latest_in_session) return;
     std::set<int> ids;
     for (const auto& entry : event.report->needles) ids.insert(entry.needle.id);
     std::lock_guard lock(mutex_);
