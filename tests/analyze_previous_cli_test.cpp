@@ -14,21 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/phantom/Procedure.h"
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
+using sij::testing::run_command;
 
 // Seed 1's planning, final-needle and post-injection scans, and seed 2's planning scan (another
 // study), generated once for the suite.
@@ -70,10 +63,10 @@ class AnalyzePreviousCli : public ::testing::Test {
 TEST_F(AnalyzePreviousCli, OrderGivenDoesNotChangeTheGas) {
   const auto& p = *procedures_;
   const fs::path oldest_first = p.dir.path() / "oldest_first.json", newest_first = p.dir.path() / "newest_first.json";
-  auto [rc, out] = run(analyze(p.post() + " --previous " + p.planning() + " " + p.needle() + " --json " +
+  auto [rc, out] = run_command(analyze(p.post() + " --previous " + p.planning() + " " + p.needle() + " --json " +
                                oldest_first.string()));
   ASSERT_EQ(rc, 0) << out;
-  std::tie(rc, out) = run(analyze(p.post() + " --previous " + p.needle() + " " + p.planning() + " --json " +
+  std::tie(rc, out) = run_command(analyze(p.post() + " --previous " + p.needle() + " " + p.planning() + " --json " +
                                   newest_first.string()));
   ASSERT_EQ(rc, 0) << out;
   const auto a = nlohmann::json::parse(std::ifstream(oldest_first));
@@ -86,7 +79,7 @@ TEST_F(AnalyzePreviousCli, OrderGivenDoesNotChangeTheGas) {
 
 TEST_F(AnalyzePreviousCli, RefusesTheScanItself) {
   const auto& p = *procedures_;
-  const auto [rc, out] = run(analyze(p.needle() + " --previous " + p.planning() + " " + p.needle()));
+  const auto [rc, out] = run_command(analyze(p.needle() + " --previous " + p.planning() + " " + p.needle()));
   EXPECT_EQ(rc, 4) << out;
   EXPECT_NE(out.find("--previous " + p.needle() + " is the scan being analysed itself"), std::string::npos) << out;
   EXPECT_EQ(out.find("VERDICT"), std::string::npos) << out;
@@ -94,7 +87,7 @@ TEST_F(AnalyzePreviousCli, RefusesTheScanItself) {
 
 TEST_F(AnalyzePreviousCli, RefusesALaterScan) {
   const auto& p = *procedures_;
-  const auto [rc, out] = run(analyze(p.needle() + " --previous " + p.post()));
+  const auto [rc, out] = run_command(analyze(p.needle() + " --previous " + p.post()));
   EXPECT_EQ(rc, 4) << out;
   EXPECT_NE(out.find("--previous " + p.post() + " was acquired at"), std::string::npos) << out;
   EXPECT_NE(out.find("after the scan being analysed"), std::string::npos) << out;
@@ -102,7 +95,7 @@ TEST_F(AnalyzePreviousCli, RefusesALaterScan) {
 
 TEST_F(AnalyzePreviousCli, RefusesAnotherStudy) {
   const auto& p = *procedures_;
-  const auto [rc, out] = run(analyze(p.needle() + " --previous " + p.other_study()));
+  const auto [rc, out] = run_command(analyze(p.needle() + " --previous " + p.other_study()));
   EXPECT_EQ(rc, 4) << out;
   EXPECT_NE(out.find("belongs to another study"), std::string::npos) << out;
 }

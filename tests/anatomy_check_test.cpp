@@ -32,6 +32,7 @@ TEST(AnatomyCheck, EnclosedAirCountsAirInsideTheBodyOnly) {
       expected += lung;
     }
   EXPECT_DOUBLE_EQ(sij::joint::enclosed_air_cm2(v, 0, -600), expected * 0.25 * 0.01);
+  EXPECT_DOUBLE_EQ(sij::joint::enclosed_air_cm2(v, 0, -600, sij::Backend::Emulated), expected * 0.25 * 0.01);
   EXPECT_DOUBLE_EQ(sij::joint::enclosed_air_cm2(v, 5, -600), 0.0);  // outside the volume
 }
 

@@ -16,21 +16,14 @@
 #include "pipeline/report/MeasurementReportWriter.h"
 #include "pipeline/report/SegmentationWriter.h"
 #include "pipeline/report/SegmentMasks.h"
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
+using sij::testing::run_command;
 
 // Lines of a validator's report that are errors.
 std::string errors_of(const std::string& report) {
@@ -94,9 +87,9 @@ TEST_F(ArchiveTest, SegIsValidAndReferencesTheSourceSeries) {
   const auto written = sij::report::write_segmentation(p.report, file);
   ASSERT_TRUE(fs::exists(file));
   ASSERT_FALSE(written.segments.empty());
-  const auto [rc, out] = run("dciodvfy " + file.string());
+  const auto [rc, out] = run_command("dciodvfy " + file.string());
   EXPECT_EQ(errors_of(out), "") << out;
-  const auto [rc2, dump] = run("dcmdump -q +P 0008,1115 +P 0020,000e +P 0020,000d " + file.string());
+  const auto [rc2, dump] = run_command("dcmdump -q +P 0008,1115 +P 0020,000e +P 0020,000d " + file.string());
   EXPECT_NE(dump.find(p.report.source.series_uid), std::string::npos) << dump;
   EXPECT_NE(dump.find(p.report.source.study_uid), std::string::npos) << dump;
 }
@@ -111,10 +104,10 @@ TEST_F(ArchiveTest, SrIsValidForDciodvfyAndPixelMed) {
   const fs::path file = tmp.path() / "sr.dcm";
   const auto written = sij::report::write_measurement_report(p.report, seg, file);
   ASSERT_TRUE(fs::exists(file));
-  const auto [rc, out] = run("dciodvfy " + file.string());
+  const auto [rc, out] = run_command("dciodvfy " + file.string());
   EXPECT_EQ(errors_of(out), "") << out;
   // Newer Java runtimes limit XPath expressions below what PixelMed's templates need.
-  const auto [rc2, out2] = run(
+  const auto [rc2, out2] = run_command(
       "java -Djdk.xml.xpathExprOpLimit=0 -Djdk.xml.xpathExprGrpLimit=0 -Djdk.xml.xpathTotalOpLimit=0 "
       "-cp /usr/share/java/pixelmed.jar com.pixelmed.validate.DicomSRValidator " + file.string());
   EXPECT_NE(out2.find("Root Template Validation Complete"), std::string::npos) << out2;
@@ -131,16 +124,16 @@ namespace {
 TEST_F(ArchiveTest, AnalyzeWritesSegAndSrWhoseValuesMatchReportJson) {
   sij::test::ScratchDir tmp("archive-cli");
   const fs::path json = tmp.path() / "report.json", seg = tmp.path() / "seg.dcm", sr = tmp.path() / "sr.dcm";
-  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
+  const auto [rc, out] = run_command(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
                              " --json " + json.string() + " --seg " + seg.string() + " --sr " + sr.string());
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("DICOM SEG"), std::string::npos) << out;
   for (const fs::path& f : {seg, sr}) {
-    const auto [vrc, report] = run("dciodvfy " + f.string());
+    const auto [vrc, report] = run_command("dciodvfy " + f.string());
     EXPECT_EQ(errors_of(report), "") << f << "\n" << report;
   }
   const std::string script = std::string(SIJTRACK_SOURCE_DIR) + "/tests/tools/sr_vs_report.py";
-  const auto [prc, check] = run("/usr/bin/python3 " + script + " " + sr.string() + " " + json.string() + " " +
+  const auto [prc, check] = run_command("/usr/bin/python3 " + script + " " + sr.string() + " " + json.string() + " " +
                                 seg.string());
   EXPECT_EQ(prc, 0) << check;
   EXPECT_NE(check.find(" 0 mismatches"), std::string::npos) << check;
@@ -149,7 +142,7 @@ TEST_F(ArchiveTest, AnalyzeWritesSegAndSrWhoseValuesMatchReportJson) {
 
 TEST_F(ArchiveTest, SrNeedsSegAndNonDicomSourceIsRefused) {
   sij::test::ScratchDir tmp("archive-refuse");
-  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
+  const auto [rc, out] = run_command(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() +
                              " --sr " + (tmp.path() / "sr.dcm").string());
   EXPECT_NE(rc, 0) << out;
   EXPECT_NE(out.find("--seg"), std::string::npos) << out;

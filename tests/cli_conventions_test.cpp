@@ -17,21 +17,19 @@
 
 #include "datasets/phantom/Procedure.h"
 #include "kernels/core/Backend.h"
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// stdout and stderr of `command`, apart or together.
+// stdout and stderr of `command`, together, or stdout alone.
 std::pair<int, std::string> run(const std::string& command, bool with_stderr = true) {
-  std::string output;
-  FILE* pipe = ::popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
+  if (with_stderr) return sij::testing::run_command(command);
+  int status = -1;
+  std::string output = sij::testing::run_stdout(command + " 2>/dev/null", &status);
+  return {status, std::move(output)};
 }
 
 std::string sijtrack(const std::string& args) { return std::string(SIJTRACK_BINARY) + " " + args; }

@@ -11,21 +11,14 @@
 #include <fstream>
 #include <string>
 
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using sij::testing::run_command;
 
 bool have(const char* tool) { return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0; }
 
@@ -35,12 +28,12 @@ class PackageInstall : public ::testing::Test {
     dir_ = std::make_unique<sij::test::ScratchDir>("package");
     if (!have("cpack") || !have("dpkg-deb")) return;
     const fs::path out = dir_->path() / "out";
-    const auto [rc, log] = run("cd " + std::string(SIJTRACK_BUILD_DIR) + " && cpack -G DEB -B " + out.string());
+    const auto [rc, log] = run_command("cd " + std::string(SIJTRACK_BUILD_DIR) + " && cpack -G DEB -B " + out.string());
     build_log_ = log;
     for (const auto& e : fs::directory_iterator(out)) {
       if (e.path().extension() == ".deb") deb_ = e.path();
     }
-    if (!deb_.empty()) run("dpkg -x " + deb_.string() + " " + root().string());
+    if (!deb_.empty()) run_command("dpkg -x " + deb_.string() + " " + root().string());
   }
   static void TearDownTestSuite() { dir_.reset(); }
   void SetUp() override {
@@ -55,23 +48,23 @@ class PackageInstall : public ::testing::Test {
 };
 
 TEST_F(PackageInstall, SijtrackRunsFromThePath) {
-  const auto [rc, out] = run("PATH=" + (prefix() / "bin").string() + ":/usr/bin:/bin sijtrack --version");
+  const auto [rc, out] = run_command("PATH=" + (prefix() / "bin").string() + ":/usr/bin:/bin sijtrack --version");
   EXPECT_EQ(rc, 0) << out;
   EXPECT_EQ(out, std::string("sijtrack ") + SIJTRACK_VERSION + "\n");
-  const auto [info_rc, info] = run((prefix() / "bin" / "sijtrack").string() + " info");
+  const auto [info_rc, info] = run_command((prefix() / "bin" / "sijtrack").string() + " info");
   EXPECT_EQ(info_rc, 0) << info;
   EXPECT_TRUE(fs::exists(prefix() / "share" / "sijtrack" / "config" / "scanners" / "default.json"));
   EXPECT_TRUE(fs::exists(prefix() / "share" / "sijtrack" / "config" / "verdict.json"));
 }
 
 TEST_F(PackageInstall, DependsOnTheLibrariesAndKeepsTheConfiguration) {
-  const auto [rc, depends] = run("dpkg-deb -f " + deb_.string() + " Depends");
+  const auto [rc, depends] = run_command("dpkg-deb -f " + deb_.string() + " Depends");
   EXPECT_EQ(rc, 0);
   for (const char* library : {"libdcmtk", "libinsighttoolkit", "libopenigtlink"}) {
     EXPECT_NE(depends.find(library), std::string::npos) << depends;
   }
   const fs::path control = dir_->path() / "control";
-  run("dpkg-deb -e " + deb_.string() + " " + control.string());
+  run_command("dpkg-deb -e " + deb_.string() + " " + control.string());
   std::ifstream conffiles(control / "conffiles");
   std::string line;
   std::getline(conffiles, line);
@@ -82,7 +75,7 @@ TEST_F(PackageInstall, ServeStartsFromTheInstalledConfiguration) {
   // The shipped file with only the folders (and ports) moved into the scratch root.
   const fs::path work = dir_->path() / "serve";
   const int port = 21000 + ::getpid() % 20000;
-  const auto [rc, out] = run("timeout -s TERM 3 " + (prefix() / "bin" / "sijtrack").string() + " serve --config-file " +
+  const auto [rc, out] = run_command("timeout -s TERM 3 " + (prefix() / "bin" / "sijtrack").string() + " serve --config-file " +
                              (root() / "etc" / "sijtrack" / "serve.conf").string() + " --spool " + (work / "spool").string() +
                              " --out " + (work / "out").string() + " --log-file " + (work / "log" / "serve.log").string() +
                              " --port " + std::to_string(port) + " --http-port " + std::to_string(port + 1));
@@ -106,15 +99,15 @@ TEST_F(PackageInstall, SystemdAcceptsTheUnit) {
       << unit;
   // The system's own units (targets the unit names) beside it, so that the root is complete.
   if (!fs::is_directory("/lib/systemd/system")) GTEST_SKIP() << "no /lib/systemd/system to verify against";
-  run("cp -an /lib/systemd/system/. " + unit_dir.string() + "/");
-  const auto [rc, out] = run("systemd-analyze verify --root=" + root().string() + " /lib/systemd/system/sijtrack.service");
+  run_command("cp -an /lib/systemd/system/. " + unit_dir.string() + "/");
+  const auto [rc, out] = run_command("systemd-analyze verify --root=" + root().string() + " /lib/systemd/system/sijtrack.service");
   EXPECT_EQ(rc, 0) << out;
   // The check can fail: a copy whose ExecStart names a missing program is refused.
   std::string broken = unit;
   broken.replace(broken.find("/bin/sijtrack serve"), 13, "/bin/no-such-program");
   std::ofstream(unit_dir / "broken-sijtrack.service") << broken;
   const auto [broken_rc, broken_out] =
-      run("systemd-analyze verify --root=" + root().string() + " /lib/systemd/system/broken-sijtrack.service");
+      run_command("systemd-analyze verify --root=" + root().string() + " /lib/systemd/system/broken-sijtrack.service");
   EXPECT_NE(broken_rc, 0) << broken_out;
 }
 

@@ -424,8 +424,12 @@ TEST(PhantomScenarioHardware, ImplantMetalWhereTheTruthSaysDenseAndNoNeedle) {
     std::sort(values.begin(), values.end());
     const double median = values[values.size() / 2];
     std::printf("%s: median HU inside %.0f (scanner max %.0f)\n", kind.c_str(), median, hu_max);
-    if (kind == "stainless_steel") EXPECT_GE(median, std::min(hu_max, 15000.0) - 1);
-    if (kind == "titanium") EXPECT_GE(median, std::min(hu_max, 4000.0) - 1);
+    if (kind == "stainless_steel") {
+      EXPECT_GE(median, std::min(hu_max, 15000.0) - 1);
+    }
+    if (kind == "titanium") {
+      EXPECT_GE(median, std::min(hu_max, 4000.0) - 1);
+    }
   }
 }
 

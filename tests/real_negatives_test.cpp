@@ -15,9 +15,10 @@ std::string negative(const std::string& name) {
   return std::string(SIJTRACK_SOURCE_DIR) + "/../shared/data/real-ct-negatives/" + name;
 }
 
-sij::analysis::ScanReport analyze_file(const std::string& path) {
+sij::analysis::ScanReport analyze_file(const std::string& path, sij::Backend backend = sij::Backend::Cpu) {
   const sij::Volume volume = sij::ingest::ingest(path);
   sij::analysis::AnalyzeOptions options;
+  options.backend = backend;
   return sij::analysis::analyze_scan(volume, options);
 }
 
@@ -44,6 +45,14 @@ TEST(RealNegatives, FemoralHardwareIsNotANeedleAndItsStreaksAreNotGas) {
   EXPECT_EQ(report.hardware.front().side, "left");
   EXPECT_GT(report.hardware.front().volume_ml, 5.0);
   EXPECT_LE(report.gas.injected_ml, 0.05);
+  // The same answer on the emulated device (host reads of device memory would crash here).
+  const auto emulated = analyze_file(path, sij::Backend::Emulated);
+  EXPECT_TRUE(emulated.needles.empty());
+  ASSERT_EQ(emulated.hardware.size(), 1u);
+  EXPECT_EQ(emulated.hardware.front().side, "left");
+  EXPECT_DOUBLE_EQ(emulated.hardware.front().volume_ml, report.hardware.front().volume_ml);
+  EXPECT_DOUBLE_EQ(emulated.gas.injected_ml, report.gas.injected_ml);
+  EXPECT_EQ(emulated.joints.size(), report.joints.size());
 }
 
 }  // namespace

@@ -19,21 +19,14 @@
 #include "overlay_phantom_fixture.h"
 #include "pipeline/report/AxialOverlay.h"
 #include "pipeline/report/SecondaryCapture.h"
+#include "support/RunCommand.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
 // stdout and stderr of a command, and its exit status.
-std::pair<int, std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
+using sij::testing::run_command;
 
 // Lines of dciodvfy's report that are errors.
 std::string errors_of(const std::string& report) {
@@ -50,7 +43,7 @@ std::string errors_of(const std::string& report) {
 }
 
 std::string dump_value(const fs::path& file, const char* tag) {
-  const auto [rc, out] = run("dcmdump -Un +P " + std::string(tag) + " " + file.string());
+  const auto [rc, out] = run_command("dcmdump -Un +P " + std::string(tag) + " " + file.string());
   const auto open = out.find('['), close = out.find(']');
   return rc == 0 && open != std::string::npos && close > open ? out.substr(open + 1, close - open - 1) : "";
 }
@@ -67,7 +60,7 @@ TEST_F(SecondaryCapturePhantomTest, ValidSameStudyAndPixelsRoundTrip) {
   ASSERT_TRUE(fs::exists(file));
   EXPECT_TRUE(written.patient_from_source);
 
-  const auto [rc, report] = run("dciodvfy " + file.string());
+  const auto [rc, report] = run_command("dciodvfy " + file.string());
   EXPECT_EQ(errors_of(report), "") << report;
   EXPECT_NE(report.find("SCImage"), std::string::npos) << report;
 
@@ -120,7 +113,7 @@ TEST_F(SecondaryCapturePhantomTest, StorescpAcceptsIt) {
   std::string log;
   for (int attempt = 0; attempt < 20 && sent != 0; ++attempt) {  // until the listener is up
     ::usleep(200000);
-    std::tie(sent, log) = run("storescu -aec SIJSCP localhost " + std::to_string(port) + " " + file.string());
+    std::tie(sent, log) = run_command("storescu -aec SIJSCP localhost " + std::to_string(port) + " " + file.string());
   }
   std::ifstream pid_in(pid_file);
   long pid = 0;
@@ -147,7 +140,7 @@ TEST_F(SecondaryCapturePhantomTest, NonDicomSourceStillValid) {
   EXPECT_FALSE(written.patient_from_source);
   EXPECT_FALSE(written.study_uid.empty());
   EXPECT_EQ(dump_value(file, "0020,000d"), written.study_uid);
-  const auto [rc, out] = run("dciodvfy " + file.string());
+  const auto [rc, out] = run_command("dciodvfy " + file.string());
   EXPECT_EQ(errors_of(out), "") << out;
 }
 
@@ -185,7 +178,7 @@ TEST_F(SecondaryCapturePhantomTest, OneSeriesPerScanAndReanalysisCountsOn) {
   EXPECT_NE(again.sop_instance_uid, first.sop_instance_uid);
   EXPECT_EQ(again.instance_number, 2);
   EXPECT_EQ(dump_value(file, "0020,0013"), "2");
-  const auto [rc, out] = run("dciodvfy " + file.string());
+  const auto [rc, out] = run_command("dciodvfy " + file.string());
   EXPECT_EQ(errors_of(out), "") << out;
 
   // Another scan (another source series and number): another SC series.

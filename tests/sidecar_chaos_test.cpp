@@ -17,7 +17,6 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
-#include "datasets/phantom/Procedure.h"
 #include "sidecar_test_util.h"
 
 namespace sij::sidecar::testing {
@@ -52,17 +51,7 @@ bool outputs_done(const fs::path& scan_dir) {
 
 TEST(SidecarChaos, KillNineAtRandomMomentsLosesNothingAndLeavesEveryOutputWhole) {
   const fs::path root = make_scratch("chaos_test");
-  sij::phantom::PhantomOptions o;
-  o.seed = 11;
-  o.size = sij::phantom::PhantomSize::Test;
-  o.write_mha = false;
-  o.only_scans = {0, 2};
-  o.out_dir = (root / "phantom").string();
-  sij::phantom::generate_procedure(o);
-  std::vector<std::vector<fs::path>> scans;
-  for (const auto& e : fs::directory_iterator(root / "phantom"))
-    if (e.is_directory() && e.path().filename().string().rfind("scan_", 0) == 0)
-      scans.push_back(files_with_suffix(e.path() / "dicom", ".dcm"));
+  const std::vector<std::vector<fs::path>> scans = phantom_planning_and_needle_files(root, 11);
   ASSERT_EQ(scans.size(), 2u);
 
   const char* env = std::getenv("SIJTRACK_CHAOS_RUNS");

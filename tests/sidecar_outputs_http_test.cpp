@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sidecar/outputs/HttpStatusServer.h"
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace sij::sidecar {
@@ -24,17 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int rc = pclose(p);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
-}
+using sij::testing::run_stdout;
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -66,25 +57,25 @@ TEST_F(SidecarOutputsHttp, HealthAndStatusReadByCurl) {
   ASSERT_GT(server.port(), 0);
 
   int rc = -1;
-  const auto health = nlohmann::json::parse(run("curl -sf " + url(server, "/health"), &rc));
+  const auto health = nlohmann::json::parse(run_stdout("curl -sf " + url(server, "/health"), &rc));
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(health["status"], "ok");
   EXPECT_EQ(health["version"], SIJTRACK_VERSION);
   EXPECT_GE(health["uptime_s"].get<double>(), 0.0);
   EXPECT_LT(health["uptime_s"].get<double>(), 60.0);
 
-  const auto got = nlohmann::json::parse(run("curl -sf " + url(server, "/status"), &rc));
+  const auto got = nlohmann::json::parse(run_stdout("curl -sf " + url(server, "/status"), &rc));
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(got, status);
   EXPECT_EQ(provider_calls, 1);
 
   // Before any scan: no latest numbers, and the page says it is waiting.
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest.json")), "404");
-  EXPECT_NE(run("curl -sf " + url(server, "/")).find("waiting for the first scan"), std::string::npos);
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest.json")), "404");
+  EXPECT_NE(run_stdout("curl -sf " + url(server, "/")).find("waiting for the first scan"), std::string::npos);
 
   server.stop();
   EXPECT_FALSE(server.running());
-  run("curl -sf --max-time 5 " + url(server, "/health") + " >/dev/null 2>&1", &rc);
+  run_stdout("curl -sf --max-time 5 " + url(server, "/health") + " >/dev/null 2>&1", &rc);
   EXPECT_NE(rc, 0) << "the server still answers after stop()";
 }
 
@@ -118,7 +109,7 @@ TEST_F(SidecarOutputsHttp, PageShowsLatestVerdictAndServesOverlay) {
   server.on_scan(event);
 
   int rc = -1;
-  const std::string page = run("curl -sf " + url(server, "/"), &rc);
+  const std::string page = run_stdout("curl -sf " + url(server, "/"), &rc);
   ASSERT_EQ(rc, 0);
   EXPECT_NE(page.find("needle in right joint (1.2 mm inside); gas &lt;confirmed&gt; &amp; spread"), std::string::npos)
       << page;
@@ -127,23 +118,23 @@ TEST_F(SidecarOutputsHttp, PageShowsLatestVerdictAndServesOverlay) {
   EXPECT_NE(page.find("2.35 mL"), std::string::npos) << page;
   EXPECT_LT(page.find("overlay_axial.png"), page.find("gas_projection.png")) << "the axial overlay comes first";
 
-  const auto latest = nlohmann::json::parse(run("curl -sf " + url(server, "/latest.json"), &rc));
+  const auto latest = nlohmann::json::parse(run_stdout("curl -sf " + url(server, "/latest.json"), &rc));
   EXPECT_EQ(latest["scan_index"], 2);
   EXPECT_DOUBLE_EQ(latest["needles"][0]["tip_mm_lps"][0].get<double>(), -61.25);
 
   // The overlay, byte for byte, by its alias and by its name; another PNG by name.
   const fs::path got = dir_ / "got.png";
-  run("curl -sf -o " + got.string() + " " + url(server, "/latest/overlay.png"), &rc);
+  run_stdout("curl -sf -o " + got.string() + " " + url(server, "/latest/overlay.png"), &rc);
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(slurp(got), slurp(dir_ / "scan_02" / "overlay_axial.png"));
-  EXPECT_EQ(run("curl -sf " + url(server, "/latest/gas_projection.png")), slurp(dir_ / "scan_02" / "gas_projection.png"));
-  const std::string content_type = run("curl -sf -o /dev/null -w '%{content_type}' " + url(server, "/latest/overlay.png"));
+  EXPECT_EQ(run_stdout("curl -sf " + url(server, "/latest/gas_projection.png")), slurp(dir_ / "scan_02" / "gas_projection.png"));
+  const std::string content_type = run_stdout("curl -sf -o /dev/null -w '%{content_type}' " + url(server, "/latest/overlay.png"));
   EXPECT_EQ(content_type, "image/png");
 
   // Nothing outside the scan folder, and no PNG that is not there.
-  EXPECT_EQ(run("curl -s --path-as-is -o /dev/null -w '%{http_code}' " + url(server, "/latest/../secret.png")), "404");
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest/..%2Fsecret.png")), "404");
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest/missing.png")), "404");
+  EXPECT_EQ(run_stdout("curl -s --path-as-is -o /dev/null -w '%{http_code}' " + url(server, "/latest/../secret.png")), "404");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest/..%2Fsecret.png")), "404");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' " + url(server, "/latest/missing.png")), "404");
 }
 
 TEST_F(SidecarOutputsHttp, BusyPortIsATypedError) {

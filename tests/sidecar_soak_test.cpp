@@ -22,7 +22,6 @@
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/oflog/oflog.h>
 
-#include "datasets/phantom/Procedure.h"
 #include "sidecar_test_util.h"
 
 namespace sij::sidecar::testing {
@@ -75,17 +74,7 @@ std::string sop_uid(const fs::path& file) {
 TEST(SidecarSoak, SteadyLoadLosesNothingReportsOnceAndStaysFlat) {
   OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
   const fs::path root = make_scratch("soak_test");
-  sij::phantom::PhantomOptions o;
-  o.seed = 13;
-  o.size = sij::phantom::PhantomSize::Test;
-  o.write_mha = false;
-  o.only_scans = {0, 2};
-  o.out_dir = (root / "phantom").string();
-  sij::phantom::generate_procedure(o);
-  std::vector<std::vector<fs::path>> scans;
-  for (const auto& e : fs::directory_iterator(root / "phantom"))
-    if (e.is_directory() && e.path().filename().string().rfind("scan_", 0) == 0)
-      scans.push_back(files_with_suffix(e.path() / "dicom", ".dcm"));
+  const std::vector<std::vector<fs::path>> scans = phantom_planning_and_needle_files(root, 13);
   ASSERT_EQ(scans.size(), 2u);
 
   const int port = free_port();

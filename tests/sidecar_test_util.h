@@ -20,7 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include "datasets/phantom/Procedure.h"
 #include "support/LocalNetwork.h"
+#include "support/RunCommand.h"
 
 namespace sij::sidecar::testing {
 
@@ -35,16 +37,10 @@ inline fs::path make_scratch(const std::string& name) {
 
 using sij::testing::free_port;
 
-// Runs a shell command; returns its combined output, exit status in *status.
+// Runs a shell command; returns its combined output, exit status in *status (-1 after a signal).
 inline std::string run_command(const std::string& command, int* status = nullptr) {
-  std::string out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int rc = ::pclose(pipe);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  auto [rc, out] = ::sij::testing::run_command(command);
+  if (status) *status = rc;
   return out;
 }
 
@@ -78,6 +74,25 @@ inline std::vector<fs::path> files_with_suffix(const fs::path& dir, const std::s
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// A test-size phantom procedure with only its planning and needle scans (0 and 2), written
+// under root/phantom: the DICOM files of each scan, the scans in order.
+inline std::vector<std::vector<fs::path>> phantom_planning_and_needle_files(const fs::path& root, std::uint64_t seed) {
+  sij::phantom::PhantomOptions o;
+  o.seed = seed;
+  o.size = sij::phantom::PhantomSize::Test;
+  o.write_mha = false;
+  o.only_scans = {0, 2};
+  o.out_dir = (root / "phantom").string();
+  sij::phantom::generate_procedure(o);
+  std::vector<fs::path> scan_dirs;
+  for (const auto& e : fs::directory_iterator(root / "phantom"))
+    if (e.is_directory() && e.path().filename().string().rfind("scan_", 0) == 0) scan_dirs.push_back(e.path());
+  std::sort(scan_dirs.begin(), scan_dirs.end());
+  std::vector<std::vector<fs::path>> scans;
+  for (const auto& dir : scan_dirs) scans.push_back(files_with_suffix(dir / "dicom", ".dcm"));
+  return scans;
 }
 
 inline int count_occurrences(const std::string& text, const std::string& what) {

@@ -28,6 +28,7 @@
 
 #include "sidecar/outputs/HttpStatusServer.h"
 #include "sidecar/outputs/SidecarHealth.h"
+#include "support/RunCommand.h"
 #include "support/ScratchDir.h"
 
 namespace sij::sidecar {
@@ -35,17 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int rc = pclose(p);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
-}
+using sij::testing::run_stdout;
 
 bool have(const char* tool) { return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0; }
 
@@ -97,11 +88,11 @@ class StatusPageBrowser : public ::testing::Test {
   }
   // Chromium's DOM after loading, and its 1280x800 screenshot.
   std::string dump_dom() const {
-    return run("timeout 60 chromium --headless --no-sandbox --disable-gpu --dump-dom '" + url() + "' 2>/dev/null");
+    return run_stdout("timeout 60 chromium --headless --no-sandbox --disable-gpu --dump-dom '" + url() + "' 2>/dev/null");
   }
   cv::Mat screenshot(const std::string& name) const {
     const fs::path png = dir() / name;
-    run("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,800 "
+    run_stdout("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,800 "
         "--screenshot=" + png.string() + " '" + url() + "' >/dev/null 2>&1");
     return cv::imread(png.string());
   }
@@ -175,10 +166,10 @@ TEST(StatusServerProtection, LoopbackByDefaultTokenElsewhere) {
   HttpStatusServer with_token(HttpStatusOptions{.host = "0.0.0.0", .port = 0, .token = "s3cret"}, {});
   with_token.start();
   const std::string base = "http://127.0.0.1:" + std::to_string(with_token.port());
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + base + "/"), "401");
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' '" + base + "/?token=wrong'"), "401");
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' '" + base + "/?token=s3cret'"), "200");
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' " + base + "/health"), "200");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' " + base + "/"), "401");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' '" + base + "/?token=wrong'"), "401");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' '" + base + "/?token=s3cret'"), "200");
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' " + base + "/health"), "200");
 }
 
 TEST(StatusServerProtection, HalfOpenRequestsDoNotSlowHealth) {
@@ -199,7 +190,7 @@ TEST(StatusServerProtection, HalfOpenRequestsDoNotSlowHealth) {
   }
   const auto start = std::chrono::steady_clock::now();
   int rc = -1;
-  const auto body = run("curl -s --max-time 5 http://127.0.0.1:" + std::to_string(server.port()) + "/health", &rc);
+  const auto body = run_stdout("curl -s --max-time 5 http://127.0.0.1:" + std::to_string(server.port()) + "/health", &rc);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const int fd : sockets) ::close(fd);
   EXPECT_EQ(rc, 0) << body;
@@ -218,7 +209,7 @@ TEST(StatusServerProtection, HealthReportsListenerSpoolAndQueue) {
   HealthInputs inputs{.listener_port = server.port(), .spool_dir = spool.path(), .min_free_bytes = 1};
   server.set_health_provider([&] { return sidecar_health(inputs, status); });
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/health";
-  auto health = nlohmann::json::parse(run("curl -s " + url));
+  auto health = nlohmann::json::parse(run_stdout("curl -s " + url));
   EXPECT_EQ(health["status"], "ok") << health.dump();
   EXPECT_TRUE(health["listener"]["accepting"].get<bool>());
   EXPECT_GT(health["spool"]["free_bytes"].get<std::uint64_t>(), 0u);
@@ -227,8 +218,8 @@ TEST(StatusServerProtection, HealthReportsListenerSpoolAndQueue) {
   // A full spool and a dead listener: degraded, 503, each problem in words.
   inputs.min_free_bytes = std::uintmax_t{1} << 62;
   inputs.listener_port = 1;  // nothing listens on port 1 here
-  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' " + url), "503");
-  health = nlohmann::json::parse(run("curl -s " + url));
+  EXPECT_EQ(run_stdout("curl -s -o /dev/null -w '%{http_code}' " + url), "503");
+  health = nlohmann::json::parse(run_stdout("curl -s " + url));
   EXPECT_EQ(health["status"], "degraded");
   EXPECT_EQ(health["problems"].size(), 2u) << health.dump();
 }

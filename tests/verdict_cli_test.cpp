@@ -15,20 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "overlay_phantom_fixture.h"
+#include "support/RunCommand.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
+using sij::testing::run_command;
 
 class VerdictCliTest : public ::testing::Test {
  protected:
@@ -39,7 +32,7 @@ TEST_F(VerdictCliTest, BadConfigExitsTwoNamingTheKey) {
   const auto& p = sij::test::report_phantom();
   const fs::path config = p.root / "typo.json";
   std::ofstream(config) << R"({"needle": {"border_joint_distance": 3}})";
-  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() + " --config " +
+  const auto [rc, out] = run_command(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() + " --config " +
                              config.string());
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("/needle/border_joint_distance"), std::string::npos) << out;
@@ -48,7 +41,7 @@ TEST_F(VerdictCliTest, BadConfigExitsTwoNamingTheKey) {
 TEST_F(VerdictCliTest, WritesOverlaysScAndJson) {
   const auto& p = sij::test::report_phantom();
   const fs::path png = p.root / "cli_png", sc = p.root / "cli_sc.dcm", json = p.root / "cli.json";
-  const auto [rc, out] = run(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() + " --config " +
+  const auto [rc, out] = run_command(std::string(SIJTRACK_BINARY) + " analyze " + (p.scan_dir / "dicom").string() + " --config " +
                              (fs::path(SIJTRACK_SOURCE_DIR) / "config" / "verdict.json").string() + " --png-dir " +
                              png.string() + " --sc " + sc.string() + " --json " + json.string());
   ASSERT_EQ(rc, 0) << out;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kernels/core/Backend.h"
 #include "pipeline/Volume.h"
 #include "pipeline/anatomy/BodyMidline.h"
 
@@ -41,10 +42,12 @@ struct AnatomyVerdict {
 // `centroid_mm` is the joint's LPS centroid; `midline` the body's (anatomy::body_midline).
 AnatomyVerdict check_sacroiliac_anatomy(const Volume& volume, const double centroid_mm[3],
                                         const anatomy::BodyMidline& midline,
-                                        const AnatomyCheckOptions& options);
+                                        const AnatomyCheckOptions& options, Backend backend = Backend::Cpu);
 
 // Area (cm^2) of the air in axial slice z that does not touch the slice's border (air inside
-// the body: lungs, bowel), 4-connected in-plane.
-double enclosed_air_cm2(const Volume& volume, std::int32_t z, std::int16_t air_hu);
+// the body: lungs, bowel), 4-connected in-plane: the holes of the slice's non-air voxels, by
+// the per-slice hole filling kernel on `backend`.
+double enclosed_air_cm2(const Volume& volume, std::int32_t z, std::int16_t air_hu,
+                        Backend backend = Backend::Cpu);
 
 }  // namespace sij::joint

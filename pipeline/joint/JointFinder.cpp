@@ -606,7 +606,7 @@ JointAnalysis find_joints(const Volume& volume, const JointOptions& options) {
         midline = anatomy::body_midline(volume, options.anatomy.body_threshold_hu);
         midline_done = true;
       }
-      const AnatomyVerdict anatomy = check_sacroiliac_anatomy(volume, c.data(), midline, options.anatomy);
+      const AnatomyVerdict anatomy = check_sacroiliac_anatomy(volume, c.data(), midline, options.anatomy, backend);
       if (!anatomy.plausible) {
         for (const std::int64_t i : vox) joint_mask[static_cast<std::size_t>(i)] = 0;
         result.rejected.push_back(anatomy.reason);

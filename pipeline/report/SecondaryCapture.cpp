@@ -9,6 +9,7 @@
 
 #include "pipeline/report/AxialOverlay.h"
 #include "pipeline/report/OverlayDrawing.h"
+#include "pipeline/report/SourceFile.h"
 
 namespace sij::report {
 namespace {
@@ -19,23 +20,6 @@ const DcmTagKey kCopiedFromSource[] = {
     DCM_PatientSex, DCM_PatientAge, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime, DCM_StudyID,
     DCM_AccessionNumber, DCM_ReferringPhysicianName, DCM_StudyDescription,
 };
-
-// The first readable DICOM file of the source: a slice of the series, or the file itself.
-std::filesystem::path source_file(const VolumeMetadata& meta) {
-  std::vector<std::filesystem::path> candidates;
-  if (!meta.slice_files.empty()) {
-    std::string name = meta.slice_files.front();
-    if (const auto frame = name.find(" (frame "); frame != std::string::npos) name.resize(frame);
-    candidates.emplace_back(name);
-    candidates.emplace_back(std::filesystem::path(meta.source_path) / name);
-  }
-  if (!meta.source_path.empty()) candidates.emplace_back(meta.source_path);
-  for (const auto& c : candidates) {
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(c, ec)) return c;
-  }
-  return {};
-}
 
 std::string new_uid(const char* root) {
   char buffer[100];
@@ -112,7 +96,7 @@ SecondaryCaptureWritten write_secondary_capture(const cv::Mat& bgr, const analys
   DcmDataset& ds = *format.getDataset();
 
   // Patient and study from the source file, when there is one.
-  if (const auto source = source_file(report.source); !source.empty()) {
+  if (const auto source = first_source_file(report.source); !source.empty()) {
     DcmFileFormat original;
     if (original.loadFile(source.c_str(), EXS_Unknown, EGL_noChange, 64 * 1024).good()) {
       DcmDataset& from = *original.getDataset();

@@ -1,5 +1,5 @@
 // The first readable DICOM file of a scan's source (a slice of the series, or the file
-// itself), from which the DICOM outputs (SEG, SR) take the patient and study attributes.
+// itself), from which the DICOM outputs (SC, SEG, SR) take the patient and study attributes.
 #pragma once
 
 #include <filesystem>
